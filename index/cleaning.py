@@ -1,0 +1,122 @@
+"""Find article paragraphs in raw text and mark site chrome and forum boilerplate.
+
+Nothing is rewritten: cleaning only decides which line spans of the verbatim text are
+article text, so every chunk can still point at exact characters of the source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Lines that are chrome on news sites and forums, whatever the article.
+_CHROME_PATTERNS = [
+    r"skip to (main )?content",
+    r"what'?s new",
+    r"welcome",
+    r"register\s*(\|)?\s*log ?in",
+    r"(sign|log) ?(in|up)( now)?",
+    r"if you already have an account, please log ?in.*",
+    r"we don'?t have any responsibilit(y|ies) about .*",
+    r"\(?any news older than \d+ days .*",
+    r"note: we don'?t have any responsibilit(y|ies).*",
+    r"status",
+    r"not open for further replies\.?",
+    r"(•\s*)?thread starter",
+    r"(•\s*)?staff( member)?",
+    r"(•\s*)?#\d+",
+    r"top",
+    r"continue reading\.*",
+    r"the post .* appeared first on .*",
+    r"no comments? found",
+    r"(leave a|\d+) comments?",
+    r"photo by .*",
+    r"(image )?credit( score)?:.*",
+    r"share (this|on) .*",
+    r"(subscribe|sign up) (to|for) (our|the) (newsletter|daily|weekly).*",
+    r"get (extra|more) insights with the",
+    r"recorded future",
+    r"intelligence cloud\.?",
+    r"(learn|be taught) (more|extra)\.?",
+    r"advertisement",
+    r"read more:?.*",
+]
+_CHROME = re.compile(r"^\s*(?:[•*\-]\s*)?(?:" + "|".join(_CHROME_PATTERNS) + r")\s*$", re.IGNORECASE)
+_NO_LETTERS = re.compile(r"^[\W\d_]*$")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One non-blank line of the source; `start`/`end` are character offsets into it."""
+
+    number: int
+    start: int
+    end: int
+    text: str
+    kept: bool
+    reason: str | None = None
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of non-blank lines, stripped of surrounding whitespace."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        start = match.start() + (len(line) - len(line.lstrip()))
+        spans.append((start, start + len(stripped)))
+    return spans
+
+
+def _is_short(line: str) -> bool:
+    return len(line.split()) <= 3 and not line.rstrip().endswith((".", "?", "!", "”", '"'))
+
+
+def clean_paragraphs(text: str) -> list[Paragraph]:
+    """Every paragraph of `text`, with `kept=False` and a reason for the boilerplate ones."""
+    spans = split_paragraphs(text)
+    lines = [text[s:e] for s, e in spans]
+    reasons: list[str | None] = [None] * len(lines)
+    for i, line in enumerate(lines):
+        if _CHROME.match(line):
+            reasons[i] = "site or forum chrome"
+        elif _NO_LETTERS.match(line):
+            reasons[i] = "no words (counters, separators)"
+    # A run of three or more short label-like lines is a menu or a forum user card. Only lines up
+    # to the run's last chrome line go: a byline right after a promo ("James Reddick") stays.
+    run: list[int] = []
+    for i in [*range(len(lines)), None]:
+        if i is not None and (_is_short(lines[i]) or reasons[i]):
+            run.append(i)
+            continue
+        flagged = [j for j in run if reasons[j]]
+        if len(run) >= 3 and flagged:
+            for j in run[: run.index(flagged[-1])]:
+                reasons[j] = reasons[j] or "run of short label lines (menu, user card)"
+        run = []
+    return [
+        Paragraph(number=n, start=s, end=e, text=line, kept=reasons[n] is None, reason=reasons[n])
+        for n, ((s, e), line) in enumerate(zip(spans, lines, strict=True))
+    ]
+
+
+def kept_sections(paragraphs: list[Paragraph]) -> list[list[Paragraph]]:
+    """Consecutive kept paragraphs; chunks never cross removed text, so spans stay exact."""
+    sections: list[list[Paragraph]] = []
+    current: list[Paragraph] = []
+    for para in paragraphs:
+        if para.kept:
+            current.append(para)
+        elif current:
+            sections.append(current)
+            current = []
+    if current:
+        sections.append(current)
+    return sections
+
+
+def clean_text(text: str) -> str:
+    """The article text alone, for display and for tests."""
+    return "\n".join(p.text for p in clean_paragraphs(text) if p.kept)

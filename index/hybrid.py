@@ -1,0 +1,75 @@
+"""A loaded hybrid index: chunks, their vectors, FAISS and BM25, searched together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import faiss
+import numpy as np
+
+from index.chunking import Chunk
+from index.documents import DocumentMeta
+from index.fusion import reciprocal_rank_fusion
+from index.keyword_index import KeywordIndex
+from index.manifest import Manifest
+from index.vector_index import search
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk with the evidence for its rank."""
+
+    row: int
+    chunk: Chunk
+    score: float  # fused RRF score
+    dense_score: float | None  # cosine to the query; None if the dense search did not return it
+    keyword_score: float | None
+    dense_rank: int | None
+    keyword_rank: int | None
+
+
+@dataclass
+class HybridIndex:
+    manifest: Manifest
+    documents: dict[str, DocumentMeta]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    vector_index: faiss.Index
+    keyword_index: KeywordIndex
+    _rows_by_doc: dict[str, list[int]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for row, chunk in enumerate(self.chunks):
+            self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+
+    def rows_of(self, doc_id: str) -> list[int]:
+        return self._rows_by_doc.get(doc_id, [])
+
+    def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        return search(self.vector_index, query_vector, k)
+
+    def keyword(self, query: str, k: int) -> list[tuple[int, float]]:
+        return self.keyword_index.search(query, k)
+
+    def hybrid(self, query: str, query_vector: np.ndarray, k: int, candidates: int = 30, rrf_k: int = 60) -> list[Hit]:
+        dense = self.dense(query_vector, candidates)
+        keyword = self.keyword(query, candidates)
+        fused = reciprocal_rank_fusion([[r for r, _ in dense], [r for r, _ in keyword]], k=rrf_k)
+        dense_map = {r: (rank, s) for rank, (r, s) in enumerate(dense)}
+        keyword_map = {r: (rank, s) for rank, (r, s) in enumerate(keyword)}
+        hits = []
+        for row, score in fused[:k]:
+            d, kw = dense_map.get(row), keyword_map.get(row)
+            cosine = d[1] if d else float(self.vectors[row] @ query_vector.reshape(-1))
+            hits.append(
+                Hit(
+                    row=row,
+                    chunk=self.chunks[row],
+                    score=score,
+                    dense_score=cosine,
+                    keyword_score=kw[1] if kw else None,
+                    dense_rank=d[0] if d else None,
+                    keyword_rank=kw[0] if kw else None,
+                )
+            )
+        return hits

@@ -1,0 +1,55 @@
+"""BM25 keyword index (bm25s) with English stop words and Snowball stemming."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def _tokenize(texts: list[str]) -> bm25s.tokenization.Tokenized:
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
+
+
+class KeywordIndex:
+    def __init__(self, retriever: bm25s.BM25, size: int) -> None:
+        self.retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> KeywordIndex:
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index(_tokenize(texts), show_progress=False)
+        return cls(retriever, len(texts))
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """(row, BM25 score) pairs with a positive score, best first."""
+        k = min(k, self.size)
+        if k <= 0:
+            return []
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
+        if not tokens or not tokens[0]:
+            return []
+        # get_scores on the token strings: unknown words score zero instead of raising.
+        scores = self.retriever.get_scores(tokens[0])
+        rows = np.argsort(-scores)[:k]
+        return [(int(r), float(scores[r])) for r in rows if scores[r] > 0]
+
+    def save(self, folder: Path) -> None:
+        self.retriever.save(str(folder))
+        (folder / "size").write_text(str(self.size))
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex:
+        size = int((folder / "size").read_text())
+        retriever = bm25s.BM25.load(str(folder)) if size else bm25s.BM25()
+        return cls(retriever, size)

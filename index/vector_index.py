@@ -1,0 +1,60 @@
+"""FAISS inner-product index over unit vectors (cosine), with the type chosen by size.
+
+Rule: exact `IndexFlatIP` below 100k vectors (about 11 ms a query at 100k, 384 dims, 2 cores);
+`IndexHNSWFlat` (M=32) from 100k up, where exact search passes ~10 ms. The index is rebuilt
+from the stored vectors at each write, so HNSW's lack of deletion does not matter here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+EXACT_LIMIT = 100_000
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+
+
+def choose_index_type(n_vectors: int) -> str:
+    return "flat" if n_vectors < EXACT_LIMIT else "hnsw"
+
+
+def build_index(vectors: np.ndarray, index_type: str | None = None) -> faiss.Index:
+    dim = vectors.shape[1]
+    kind = index_type or choose_index_type(len(vectors))
+    index: faiss.Index
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif kind == "hnsw":
+        hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efSearch = HNSW_EF_SEARCH
+        index = hnsw
+    else:
+        raise ValueError(f"unknown FAISS index type {kind!r}")
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def search(index: faiss.Index, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """(row, cosine) pairs, best first; rows index the stored chunk list."""
+    k = min(k, index.ntotal)
+    if k <= 0:
+        return []
+    scores, rows = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+
+def write_index(index: faiss.Index, path: Path) -> None:
+    faiss.write_index(index, str(path))
+
+
+def read_index(path: Path) -> faiss.Index:
+    return faiss.read_index(str(path))
+
+
+def set_single_query_threads(threads: int = 1) -> None:
+    """One OpenMP thread was faster for single queries here, and far steadier under load."""
+    faiss.omp_set_num_threads(threads)

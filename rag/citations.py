@@ -1,0 +1,119 @@
+"""The citation layer every draft goes through, whatever generator wrote it.
+
+1. split the draft into sentences and parse their [n] markers ([1], [1][2], [1, 2]);
+2. strip markers that point to no passage;
+3. keep a citation only if the cited passage supports the sentence (rag.support);
+4. drop sentences left without support (reported in warnings, never silently);
+5. renumber the sources used 1..n in order of first use, keeping quote and span for each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.sentences import sentence_spans
+from rag.support import SentenceEncoder, check_support
+from rag.types import REFUSAL_PHRASE, AnswerSentence, Citation, Passage
+
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_ONLY_MARKERS = re.compile(r"^[\s.,;:!?\"”’)]*(\[\d+(?:\s*[,;]\s*\d+)*\][\s.,;:!?\"”’)]*)+$")
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    warnings: list[str] = field(default_factory=list)
+    refused: bool = False
+
+
+def split_sentences(draft: str) -> list[str]:
+    """Sentences of a draft (pysbd knows "U.S." and "Mr."); markers after a full stop stay attached."""
+    sentences: list[str] = []
+    for start, end in sentence_spans(draft):
+        piece = draft[start:end]
+        if sentences and _ONLY_MARKERS.match(piece):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    return sentences
+
+
+def parse_markers(sentence: str) -> tuple[str, list[int]]:
+    numbers = [int(n) for group in _MARKER.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
+    text = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
+    return re.sub(r"\s{2,}", " ", text), list(dict.fromkeys(numbers))
+
+
+def is_refusal(draft: str) -> bool:
+    key = REFUSAL_PHRASE.lower().rstrip(".")
+    return key in draft.lower().replace("do not", "don't").replace("’", "'")
+
+
+def check_citations(
+    draft: str, passages: Sequence[Passage], encoder: SentenceEncoder, threshold: float
+) -> CheckedAnswer:
+    if is_refusal(draft):
+        return CheckedAnswer(REFUSAL_PHRASE, [], [], refused=True)
+    warnings: list[str] = []
+    order: dict[int, int] = {}  # passage index -> new number
+    citations: list[Citation] = []
+    kept: list[AnswerSentence] = []
+    for raw in split_sentences(draft):
+        text, cited = parse_markers(raw)
+        if not text:
+            continue
+        valid, notes = [], []
+        for n in cited:
+            if not 1 <= n <= len(passages):
+                warnings.append(f"citation [{n}] points to no source; removed")
+                continue
+            passage = passages[n - 1]
+            result = check_support(text, passage, encoder, threshold)
+            if not result.supported:
+                notes.append(f"[{n}] removed: {result.reason}")
+                continue
+            if n - 1 not in order:
+                order[n - 1] = len(order) + 1
+                citations.append(
+                    Citation(
+                        n=order[n - 1],
+                        doc_id=passage.doc_id,
+                        chunk_id=passage.chunk_id,
+                        title=passage.title,
+                        outlet=passage.outlet,
+                        date=passage.date,
+                        url=passage.url,
+                        passage=passage.text,
+                        passage_start=passage.start,
+                        passage_end=passage.end,
+                        quote=result.quote,
+                        quote_start=result.quote_start,
+                        quote_end=result.quote_end,
+                        support=round(result.score, 3),
+                    )
+                )
+            valid.append(order[n - 1])
+        note = "; ".join(notes) or None
+        if not valid:
+            why = note or "no citation"
+            warnings.append(f"sentence dropped, no cited source supports it ({why}): {text!r}")
+            kept.append(AnswerSentence(text=text, citations=[], supported=False, note=why))
+            continue
+        kept.append(AnswerSentence(text=text, citations=valid, supported=True, note=note))
+    shown = [s for s in kept if s.supported]
+    if not shown:
+        return CheckedAnswer(REFUSAL_PHRASE, kept, [], warnings, refused=True)
+    text = " ".join(_with_markers(s) for s in shown)
+    return CheckedAnswer(text, kept, citations, warnings)
+
+
+def _with_markers(sentence: AnswerSentence) -> str:
+    marks = "".join(f"[{n}]" for n in sentence.citations)
+    body = sentence.text
+    if body and body[-1] in ".!?":
+        return f"{body[:-1]} {marks}{body[-1]}"
+    return f"{body} {marks}"

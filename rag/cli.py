@@ -1,0 +1,201 @@
+"""The `rag` command line: index, add, remove, list, search, ask; serve and eval come as plugins."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from rag.assistant import Assistant, QuestionError, update_index
+from rag.settings import Settings
+from rag.types import Answer
+
+app = typer.Typer(help="Ask the article corpus questions; every answer cites its passages.", no_args_is_help=True)
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="index folder (default: settings)")]
+CorpusDir = Annotated[Path | None, typer.Option("--corpus-dir", help="articles folder (default: settings)")]
+Preset = Annotated[
+    str, typer.Option("--preset", help="settings preset: default, fast, thorough, local-llm, hosted-llm")
+]
+
+
+def load_settings(preset: str = "default", data_dir: Path | None = None, corpus_dir: Path | None = None) -> Settings:
+    settings = Settings.from_preset(preset)
+    if data_dir:
+        settings.paths.data_dir = data_dir
+    if corpus_dir:
+        settings.paths.corpus_dir = corpus_dir
+    return settings
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _assistant(settings: Settings) -> Assistant:
+    from index.manifest import CorruptIndexError, IndexMismatchError
+    from index.store import NoIndexError
+
+    try:
+        return Assistant.load(settings)
+    except (NoIndexError, CorruptIndexError, IndexMismatchError) as err:
+        raise _fail(str(err)) from err
+
+
+@app.command("index")
+def index_cmd(
+    rebuild: Annotated[bool, typer.Option(help="re-embed everything")] = False,
+    if_stale: Annotated[bool, typer.Option("--if-stale", help="only when missing or the corpus changed")] = False,
+    data_dir: DataDir = None,
+    corpus_dir: CorpusDir = None,
+    preset: Preset = "default",
+) -> None:
+    """Build or update the index from the corpus folder (only changed documents are embedded)."""
+    from index.corpus_store import CorpusStore
+    from index.manifest import CorruptIndexError
+    from index.store import IndexStore
+
+    settings = load_settings(preset, data_dir, corpus_dir)
+    store = IndexStore(settings.paths.data_dir)
+    if if_stale and not rebuild and store.exists():
+        try:
+            if not store.is_stale(CorpusStore(settings.paths.corpus_dir).documents()):
+                console.print(f"index in {settings.paths.data_dir} is up to date")
+                return
+        except CorruptIndexError as err:
+            console.print(f"[yellow]{err}[/] rebuilding")
+            rebuild = True
+    report = update_index(settings, rebuild=rebuild, show_progress=True)
+    console.print(
+        f"indexed {report.n_chunks} chunks: {len(report.added)} added, {len(report.changed)} changed, "
+        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; {report.chunks_embedded} chunks embedded"
+    )
+
+
+@app.command()
+def add(
+    path: Annotated[Path, typer.Argument(help="a .txt/.md/.html/.pdf file or a folder of them")],
+    data_dir: DataDir = None,
+    corpus_dir: CorpusDir = None,
+) -> None:
+    """Add articles to the corpus and index them; duplicates (same text) are skipped."""
+    from index.corpus_store import CorpusStore
+
+    settings = load_settings("default", data_dir, corpus_dir)
+    report = CorpusStore(settings.paths.corpus_dir).add(path, settings.ui.max_upload_mb << 20)
+    for doc_id in report.added:
+        console.print(f"added {doc_id}")
+    for dup in report.duplicates:
+        console.print(f"[yellow]skipped duplicate[/] {dup}")
+    for error in report.errors:
+        err_console.print(f"[red]not added:[/] {error}")
+    if report.added:
+        index_cmd(data_dir=settings.paths.data_dir, corpus_dir=settings.paths.corpus_dir)
+    if report.errors and not report.added:
+        raise typer.Exit(1)
+
+
+@app.command()
+def remove(doc_id: str, data_dir: DataDir = None, corpus_dir: CorpusDir = None) -> None:
+    """Remove an article from the corpus and the index."""
+    from index.corpus_store import CorpusStore
+
+    settings = load_settings("default", data_dir, corpus_dir)
+    if not CorpusStore(settings.paths.corpus_dir).remove(doc_id):
+        raise _fail(f"no article with id {doc_id!r} in {settings.paths.corpus_dir}")
+    index_cmd(data_dir=settings.paths.data_dir, corpus_dir=settings.paths.corpus_dir)
+
+
+@app.command("list")
+def list_cmd(corpus_dir: CorpusDir = None) -> None:
+    """List the articles with their metadata."""
+    from index.corpus_store import CorpusStore
+
+    for doc in CorpusStore(load_settings(corpus_dir=corpus_dir).paths.corpus_dir).documents():
+        m = doc.meta
+        console.print(f"[bold]{m.doc_id}[/]  {m.title}  |  {m.outlet or 'outlet unknown'}  |  {m.date or 'undated'}")
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option("-k")] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the passages retrieval finds for a query, with scores."""
+    assistant = _assistant(load_settings(data_dir=data_dir))
+    try:
+        passages = assistant.search(query, k, mode)  # type: ignore[arg-type]
+    except (QuestionError, ValueError) as err:
+        raise _fail(str(err)) from err
+    if as_json:
+        print(json.dumps([p.model_dump() for p in passages], ensure_ascii=False, indent=2))
+        return
+    for i, p in enumerate(passages, 1):
+        console.print(
+            f"[bold]{i}.[/] {p.title} ({p.date_label()}) [dim]{p.chunk_id} fused={p.score:.4f} "
+            f"cos={p.dense_score or 0:.2f} bm25={p.keyword_score or 0:.2f}[/]\n   {p.text[:300]}"
+        )
+
+
+@app.command()
+def ask(
+    question: str,
+    backend: Annotated[str | None, typer.Option(help="extractive, local or openai (default: settings)")] = None,
+    history: Annotated[Path | None, typer.Option(help="JSON file: [[question, answer], ...] for follow-ups")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON")] = False,
+    data_dir: DataDir = None,
+    preset: Preset = "default",
+) -> None:
+    """Answer a question with inline citations [n] and a numbered source list."""
+    settings = load_settings(preset, data_dir)
+    turns = [(str(q), str(a)) for q, a in json.loads(history.read_text())] if history else None
+    assistant = _assistant(settings)
+    try:
+        answer = assistant.ask(question, history=turns, backend=backend)
+    except QuestionError as err:
+        raise _fail(str(err)) from err
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+    if answer.status == "failed":
+        raise typer.Exit(3)
+
+
+def print_answer(answer: Answer) -> None:
+    style = {"answered": "green", "refused": "yellow", "failed": "red"}[answer.status]
+    console.print(f"[{style}]{answer.text or '(no answer)'}[/]")
+    if answer.reason:
+        console.print(f"[dim]{answer.status}: {answer.reason}[/]")
+    if answer.fallback_reason:
+        console.print(f"[yellow]fallback:[/] {answer.fallback_reason}")
+    for c in answer.citations:
+        console.print(
+            f"\n[bold][{c.n}][/] {c.title} — {c.outlet or 'outlet unknown'}, {c.date or 'undated'} "
+            f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
+        )
+    for warning in answer.warnings:
+        console.print(f"[dim]note: {warning}[/]")
+    total = sum(v for k, v in answer.timings.items() if k.endswith("_s") and k != "first_token_s")
+    console.print(f"[dim]backend: {answer.backend_used}; {total * 1000:.0f} ms[/]")
+
+
+def main() -> None:
+    """Entry point: core commands plus `serve`/`eval` registered by the ui and eval packages."""
+    for plugin in entry_points(group="rag.commands"):
+        try:
+            plugin.load()(app)
+        except ImportError as err:  # a plugin whose extras are missing must not break the core CLI
+            print(f"warning: command plugin {plugin.name!r} unavailable: {err}", file=sys.stderr)
+    app()

@@ -1,0 +1,1 @@
+"""Answer generators: extractive (no model), local GGUF, hosted OpenAI-compatible."""

@@ -1,0 +1,173 @@
+"""The built-in generator: picks the passage sentences that answer the question. No model.
+
+Sentences are scored by embedding similarity to the question plus coverage of its key terms;
+the question type filters them ("how many" wants a number). For counts it leads with the
+figure ("At least 120,000 [1][2].") and reports other sources' differing figures with dates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rag.generators.base import Draft
+from rag.question_type import QuestionType, classify, fits
+from rag.support import SentenceEncoder, passage_sentences
+from rag.text_features import content_terms, entities, mentions, numbers
+from rag.types import REFUSAL_PHRASE, Passage
+
+_MODIFIER = (
+    r"(?:at (?:the )?least|a minimum of|approximately|about|around|roughly|more than|greater than|over|"
+    r"nearly|almost|up to|some|an estimated|estimated|as many as)"
+)
+_FIGURE = re.compile(
+    rf"(?:{_MODIFIER}\s+)?(?:\$\s?)?\d[\d,.\s]*\d(?:\s*(?:million|billion|thousand|%|percent))?|"
+    rf"(?:{_MODIFIER}\s+)?\d+(?:\s*(?:million|billion|thousand|%|percent))?",
+    re.I,
+)
+_CLAUSE = re.compile(r",(?=\s)|;|\bwhile\b|\bwhereas\b|\band\b(?=\s+(?:approximately|about|around|some)?\s*\d)", re.I)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage_no: int  # 1-based
+    text: str
+    score: float
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+
+    def __init__(self, encoder: SentenceEncoder, min_score: float = 0.35, max_sentences: int = 2) -> None:
+        self.encoder = encoder
+        self.min_score = min_score
+        self.max_sentences = max_sentences
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        yield self.generate(question, passages).text
+
+    def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
+        kind = classify(question)
+        required = entities(question)
+        # Named places, people and years in the question must appear in the passage: near misses
+        # ("... in Vietnam?", "... in 2019?") are refused rather than answered about something else.
+        covered = {i + 1 for i, p in enumerate(passages) if all(mentions(p.text, e) for e in required)}
+        candidates = [c for c in self._candidates(question, passages) if c.passage_no in covered]
+        candidates = [c for c in candidates if fits(kind, c.text) and c.score >= self.min_score]
+        if not candidates:
+            return Draft(text=REFUSAL_PHRASE, backend=self.name)
+        if kind is QuestionType.COUNT:
+            text = self._count_answer(question, candidates, passages, required)
+            if text:
+                return Draft(text=text, backend=self.name)
+        chosen: list[Candidate] = []
+        for cand in candidates:
+            if len(chosen) == self.max_sentences or cand.score < candidates[0].score - 0.15:
+                break
+            if all(content_terms(cand.text) != content_terms(c.text) for c in chosen):
+                chosen.append(cand)
+        return Draft(text=" ".join(f"{_cite(c.text, [c.passage_no])}" for c in chosen), backend=self.name)
+
+    def _candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        pairs = [(i + 1, text) for i, p in enumerate(passages) for text, _, _ in passage_sentences(p)]
+        if not pairs:
+            return []
+        vectors = self.encoder.encode([question] + [t for _, t in pairs])
+        cosines = vectors[1:] @ vectors[0]
+        q_terms = content_terms(question)
+        scored = []
+        for (no, text), cosine in zip(pairs, cosines, strict=True):
+            coverage = len(q_terms & content_terms(text)) / len(q_terms) if q_terms else 0.0
+            scored.append(Candidate(no, text, 0.6 * float(cosine) + 0.4 * coverage))
+        return sorted(scored, key=lambda c: -c.score)
+
+    def _count_answer(
+        self, question: str, candidates: list[Candidate], passages: Sequence[Passage], required: list[str]
+    ) -> str | None:
+        figures = []  # (figure text, value, candidate)
+        asked_unit = _asked_unit(question)
+        for cand in candidates:
+            clauses = _CLAUSE.split(cand.text)
+            several = len(numbers(cand.text)) > 1
+            for clause in clauses:
+                # With several figures in one sentence, keep those in the clause naming the subject.
+                if several and required and not all(mentions(clause, e) for e in required):
+                    continue
+                for match in _FIGURE.finditer(clause):
+                    values = numbers(match.group())
+                    unit = _unit_after(clause[match.end() :])
+                    if unit in _OTHER_UNITS and unit not in asked_unit:
+                        continue  # "up to 15 hours" does not answer "how many people"
+                    if values and not re.fullmatch(r"(19|20)\d{2}", match.group().strip()):
+                        figures.append((match.group().strip(), max(values), cand))
+        if not figures:
+            return None
+        best_text, best_value, best = figures[0]
+        first_per_doc: dict[str, int] = {}
+        for _, value, cand in figures:
+            if value == best_value:
+                first_per_doc.setdefault(passages[cand.passage_no - 1].doc_id, cand.passage_no)
+        cited = list(first_per_doc.values())[:4]
+        docs = set(first_per_doc)
+        marks = "".join(f"[{n}]" for n in cited)
+        figure = f"{best_text[0].upper()}{best_text[1:]}"
+        for text, value, cand in figures[1:]:
+            other = passages[cand.passage_no - 1]
+            if value != best_value and other.doc_id not in docs and cand.score >= best.score - 0.2:
+                dates = sorted({d for n in cited if (d := passages[n - 1].date)})
+                when = f"according to sources dated {', '.join(dates)}" if dates else "according to undated sources"
+                clause = next(c for c in _CLAUSE.split(cand.text) if text in c)
+                clause = re.sub(r"[“”\"]", "", clause[clause.index(text) :]).strip()
+                return (
+                    f"{figure}, {when} {marks}. "
+                    f"Sources differ: {other.outlet or other.title} ({other.date_label()}) reports "
+                    f"“{clause}” [{cand.passage_no}]."
+                )
+        return f"{figure} {marks}."
+
+
+_OTHER_UNITS = {
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
+    "countri",
+    "acr",
+    "time",
+    "percent",
+    "dollar",
+    "billion",
+    "million",
+    "per",
+    "kilometr",
+    "mile",
+    "case",
+    "compani",
+    "centr",
+    "center",
+    "compound",
+}
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(ies|es|s)$", lambda m: "i" if m.group() == "ies" else "", word.lower())
+
+
+def _unit_after(rest: str) -> str:
+    """The word right after a figure ("120,000 people" -> "peopl"), stemmed crudely."""
+    match = re.match(r"\s*([A-Za-z]+)", rest)
+    return _stem(match.group(1)) if match else ""
+
+
+def _asked_unit(question: str) -> set[str]:
+    match = re.search(r"how (?:many|much)\s+([A-Za-z]+)", question, re.I)
+    return {_stem(match.group(1))} if match else set()
+
+
+def _cite(sentence: str, numbers_: list[int]) -> str:
+    marks = "".join(f"[{n}]" for n in numbers_)
+    if sentence and sentence[-1] in ".!?":
+        return f"{sentence[:-1]} {marks}{sentence[-1]}"
+    return f"{sentence} {marks}."

@@ -1,0 +1,22 @@
+"""Choose a generator by name; LLM backends are imported only when asked for."""
+
+from __future__ import annotations
+
+from rag.generators.base import Generator, GeneratorUnavailable
+from rag.generators.extractive import ExtractiveGenerator
+from rag.settings import Settings
+from rag.support import SentenceEncoder
+
+BACKENDS = ("extractive", "local", "openai")
+
+
+def make_generator(backend: str, settings: Settings, encoder: SentenceEncoder) -> Generator:
+    if backend == "extractive":
+        return ExtractiveGenerator(encoder)
+    if backend in ("local", "openai"):
+        try:
+            from rag.generators.llm_factory import build_llm_generator
+        except ImportError as err:
+            raise GeneratorUnavailable(f"the {backend} backend is not installed ({err})") from err
+        return build_llm_generator(settings, backend)
+    raise GeneratorUnavailable(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

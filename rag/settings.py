@@ -1,0 +1,104 @@
+"""One typed settings object for the library, the CLI and the UI (pydantic-settings).
+
+Sources, later wins: defaults < environment (RAG_*, nested with __, e.g.
+RAG_RETRIEVAL__TOP_K=6) < preset (when one is named) < explicit arguments. Secrets (API keys) are SecretStr: never printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index.chunking import ChunkerConfig
+from index.embedder import EmbedderConfig
+
+Backend = Literal["extractive", "local", "openai"]
+
+
+class PathSettings(BaseModel):
+    corpus_dir: Path = Path("corpus")
+    data_dir: Path = Path(".data")
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(default=6, ge=1, le=50, description="passages given to the generator")
+    candidates: int = Field(default=30, ge=1, description="per-retriever candidates before fusion")
+    rrf_k: int = 60
+    min_relevance: float = Field(
+        default=0.30, description="refuse when no passage has cosine >= this to the question (calibrated on eval/)"
+    )
+    faiss_threads: int = 1
+
+
+class AnswerSettings(BaseModel):
+    backend: Backend = "extractive"
+    max_passages_llm: int = Field(default=3, ge=1, le=20, description="passages in an LLM prompt")
+    max_question_chars: int = 2000
+    support_threshold: float = Field(default=0.45, description="min support score for a citation to stand")
+    fallback_to_extractive: bool = Field(
+        default=False, description="if the LLM fails, answer extractively instead (reported in the answer)"
+    )
+
+
+class OpenAISettings(BaseModel):
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "local-model"
+    api_key: SecretStr = SecretStr("not-needed")
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    temperature: float = 0.0
+    max_tokens: int = 300
+
+
+class LocalLLMSettings(BaseModel):
+    model_path: Path | None = None  # None: the packaged model found by `rag models`
+    n_ctx: int = 4096
+    n_threads: int = 2
+    temperature: float = 0.0
+    max_tokens: int = 300
+
+
+class UISettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = Field(default=None, description="user:password, enables Gradio login")
+    max_upload_mb: int = 20
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_nested_delimiter="__", extra="ignore")
+
+    paths: PathSettings = PathSettings()
+    chunker: ChunkerConfig = ChunkerConfig()
+    embedder: EmbedderConfig = EmbedderConfig()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    openai: OpenAISettings = OpenAISettings()
+    local: LocalLLMSettings = LocalLLMSettings()
+    ui: UISettings = UISettings()
+
+    @classmethod
+    def from_preset(cls, name: str = "default", **overrides: Any) -> Settings:
+        """Presets bundle choices over defaults and environment; `overrides` still win."""
+        preset = PRESETS.get(name)
+        if preset is None:
+            raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+        settings = cls(**overrides)
+        for section, values in preset.items():
+            current = getattr(settings, section)
+            explicit = overrides.get(section, {})
+            keep = explicit.model_dump(exclude_unset=True) if isinstance(explicit, BaseModel) else dict(explicit)
+            setattr(settings, section, current.model_copy(update={k: v for k, v in values.items() if k not in keep}))
+        return settings
+
+
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    "default": {},
+    "fast": {"retrieval": {"top_k": 4, "candidates": 20}},
+    "thorough": {"retrieval": {"top_k": 10, "candidates": 50}},
+    "local-llm": {"answer": {"backend": "local", "max_passages_llm": 3}},
+    "hosted-llm": {"answer": {"backend": "openai", "max_passages_llm": 4}},
+}

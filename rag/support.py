@@ -1,0 +1,109 @@
+"""Does a passage support a claim? Numbers, key terms and embedding similarity.
+
+A claim is supported by a passage when
+  * every number in the claim occurs in the passage (after normalising 120,000 / 120 000 / 120k), and
+  * most of its content words occur in the best passage sentence (coverage >= 0.6), or its
+    embedding is close to that sentence (cosine >= threshold, calibrated on the gold set).
+The best sentence becomes the citation's quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedder import Embedder
+from index.sentences import sentence_spans
+from rag.text_features import content_terms, numbers
+from rag.types import Passage
+
+MIN_COVERAGE = 0.6
+
+
+@dataclass(frozen=True)
+class SupportResult:
+    supported: bool
+    score: float
+    quote: str
+    quote_start: int  # offsets in the source document
+    quote_end: int
+    reason: str | None = None
+
+
+class SentenceEncoder:
+    """Embeds sentences with a cache: the same passages come back question after question."""
+
+    def __init__(self, embedder: Embedder, max_items: int = 20_000) -> None:
+        self.embedder = embedder
+        self.cache: dict[str, np.ndarray] = {}
+        self.max_items = max_items
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if missing:
+            if len(self.cache) + len(missing) > self.max_items:
+                self.cache.clear()
+            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
+                self.cache[text] = vector
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.vstack([self.cache[t] for t in texts])
+
+
+def passage_sentences(passage: Passage) -> list[tuple[str, int, int]]:
+    """(text, start, end) of each sentence, offsets in the source document."""
+    return [(passage.text[s:e], passage.start + s, passage.start + e) for s, e in sentence_spans(passage.text)]
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
+
+
+def check_support(claim: str, passage: Passage, encoder: SentenceEncoder, threshold: float) -> SupportResult:
+    # A claim that quotes the source is supported exactly when the quote is verbatim in it.
+    quoted = _QUOTED.findall(claim)
+    if quoted:
+        ok = all(_squash(q) in _squash(passage.text) for q in quoted)
+        for text, start, end in passage_sentences(passage):
+            if _squash(quoted[0]) in _squash(text):
+                return SupportResult(ok, 1.0 if ok else 0.0, text, start, end, None if ok else "quote not in source")
+        if not ok:
+            return SupportResult(False, 0.0, passage.text[:200], passage.start, passage.start, "quote not in source")
+    sentences = passage_sentences(passage) or [(passage.text, passage.start, passage.end)]
+    vectors = encoder.encode([claim] + [s for s, _, _ in sentences])
+    cosines = vectors[1:] @ vectors[0]
+    claim_terms = content_terms(claim)
+    coverages = [
+        len(claim_terms & content_terms(s)) / len(claim_terms) if claim_terms else 1.0 for s, _, _ in sentences
+    ]
+    claim_numbers = numbers(claim)
+    scores = [0.5 * float(c) + 0.5 * cov for c, cov in zip(cosines, coverages, strict=True)]
+    # Prefer sentences that hold the claim's numbers when choosing the quote.
+    ranked = sorted(
+        range(len(sentences)),
+        key=lambda i: (claim_numbers <= numbers(sentences[i][0]), scores[i]),
+        reverse=True,
+    )
+    best = ranked[0]
+    text, start, end = sentences[best]
+    missing = claim_numbers - numbers(passage.text)
+    if missing:
+        reason = "the source does not contain " + ", ".join(f"{m:,.0f}" for m in sorted(missing))
+        return SupportResult(False, scores[best], text, start, end, reason)
+    passage_coverage = len(claim_terms & content_terms(passage.text)) / len(claim_terms) if claim_terms else 1.0
+    if coverages[best] >= MIN_COVERAGE or float(cosines[best]) >= threshold or passage_coverage >= 0.8:
+        return SupportResult(True, scores[best], text, start, end)
+    return SupportResult(
+        False,
+        scores[best],
+        text,
+        start,
+        end,
+        f"weak support (term coverage {coverages[best]:.2f}, similarity {float(cosines[best]):.2f})",
+    )

@@ -1,0 +1,171 @@
+"""Small text features shared by the answerer and the citation checks: numbers, terms, entities."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+import Stemmer
+
+_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "how",
+        "many",
+        "much",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "whats",
+        "there",
+        "their",
+        "they",
+        "them",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "as",
+        "into",
+        "about",
+        "than",
+        "then",
+        "so",
+        "such",
+        "not",
+        "no",
+        "yes",
+        "can",
+        "could",
+        "would",
+        "should",
+        "may",
+        "might",
+        "will",
+        "shall",
+        "also",
+        "any",
+        "all",
+        "some",
+        "more",
+        "most",
+        "other",
+        "over",
+        "under",
+        "up",
+        "down",
+        "out",
+        "very",
+        "just",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "me",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "us",
+        "say",
+        "says",
+        "said",
+        "according",
+        "report",
+        "reports",
+        "people",
+        "person",
+        "source",
+        "sources",
+        "differ",
+        "dated",
+        "undated",
+        "gives",
+        "give",
+        "estimate",
+        "estimates",
+    ]
+)
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)(\s*(?:k|thousand|million|billion|%|percent))?", re.I
+)
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
+_SCALE = {"k": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def numbers(text: str) -> set[float]:
+    """Numeric values in text: '120,000', '120 000', '120k' and '$7.8 billion' all normalised."""
+    values = set()
+    for match in _NUMBER.finditer(text):
+        raw, scale = match.group(1), (match.group(2) or "").strip().lower()
+        try:
+            value = float(re.sub(r"[,\s]", "", raw))
+        except ValueError:
+            continue
+        values.add(value * _SCALE.get(scale, 1.0))
+    return values
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed content words (stop words and question words dropped)."""
+    words = [w.lower().strip("'’-") for w in _WORD.findall(text)]
+    return set(_stemmer().stemWords([w for w in words if w and w not in _STOP and len(w) > 1]))
+
+
+def entities(question: str) -> list[str]:
+    """Words the answer must mention: capitalised words after the first, and years."""
+    words = _WORD.findall(question)
+    names = [w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in _STOP]
+    years = re.findall(r"\b(?:19|20)\d{2}\b", question)
+    return names + years
+
+
+def mentions(text: str, term: str) -> bool:
+    """Whether `text` mentions `term`, tolerating a small misspelling of longer words."""
+    if term.lower() in text.lower():
+        return True
+    if len(term) < 5 or term.isdigit():
+        return False
+    return any(SequenceMatcher(None, term.lower(), w.lower()).ratio() >= 0.8 for w in _WORD.findall(text))

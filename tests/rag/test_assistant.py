@@ -1,0 +1,66 @@
+"""End to end through the Python API on the seed corpus, extractive backend."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rag.assistant import Assistant, QuestionError
+from rag.types import REFUSAL_PHRASE, AnswerStatus
+
+pytestmark = pytest.mark.slow
+
+
+def test_myanmar_figure_with_quote(assistant: Assistant) -> None:
+    answer = assistant.ask("How many people are held in Myanmar?")
+    assert answer.status is AnswerStatus.ANSWERED
+    assert "120,000" in answer.text and answer.text.lower().startswith("at least 120,000")
+    assert answer.citations and all("120,000" in c.quote for c in answer.citations)
+    for c in answer.citations:
+        source = (assistant.settings.paths.corpus_dir / f"{c.doc_id}.txt").read_text()
+        assert source[c.quote_start : c.quote_end] == c.quote
+        assert source[c.passage_start : c.passage_end] == c.passage
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.backend_used == "extractive"
+
+
+def test_answer_is_fast_once_loaded(assistant: Assistant) -> None:
+    assistant.ask("How many people are held in Cambodia?")
+    durations = []
+    for _ in range(3):
+        start = time.perf_counter()
+        assistant.ask("How many people are held in Myanmar?")
+        durations.append(time.perf_counter() - start)
+    print(f"answer latency, median of 3: {sorted(durations)[1] * 1000:.0f} ms")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who won the 2022 World Cup?", "How many people are held in Vietnam?", "What is the capital of France?"],
+)
+def test_uncovered_questions_are_refused(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused and answer.status is AnswerStatus.REFUSED
+    assert answer.text == REFUSAL_PHRASE and answer.reason
+    assert not answer.citations
+
+
+@pytest.mark.parametrize("question,message", [("", "empty"), ("   \n\t ", "empty"), ("x" * 10_000, "10,000")])
+def test_bad_questions_get_clear_errors(assistant: Assistant, question: str, message: str) -> None:
+    with pytest.raises(QuestionError, match=message):
+        assistant.ask(question)
+
+
+def test_search_modes(assistant: Assistant) -> None:
+    for mode in ("hybrid", "dense", "keyword"):
+        passages = assistant.search("Mekong region scam industry worth", k=3, mode=mode)  # type: ignore[arg-type]
+        assert passages and any("43.8 billion" in p.text for p in passages), mode
+
+
+def test_langchain_retriever(assistant: Assistant) -> None:
+    from rag.langchain_retriever import CorpusRetriever
+
+    docs = CorpusRetriever(assistant=assistant, k=3).invoke("How many people are held in Myanmar?")
+    assert len(docs) == 3 and any("120,000" in d.page_content for d in docs)
+    assert {"doc_id", "title", "start", "end"} <= set(docs[0].metadata)

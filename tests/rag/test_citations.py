@@ -1,0 +1,85 @@
+"""The citation layer: invented keys stripped, unsupported claims dropped, renumbering, quotes."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.citations import check_citations, parse_markers, split_sentences
+from rag.types import REFUSAL_PHRASE, Passage
+
+pytestmark = pytest.mark.slow
+
+MYANMAR = (
+    "The report cites credible sources that indicate at least 120,000 people across Myanmar are held. "
+    "Others are held in Cambodia."
+)
+MEKONG = "The scam industry in the Mekong region alone is worth an estimated $43.8 billion a year."
+
+
+def passage(text: str, doc: str, start: int = 100) -> Passage:
+    return Passage(
+        chunk_id=f"{doc}:0",
+        doc_id=doc,
+        title=f"Title {doc}",
+        text=text,
+        start=start,
+        end=start + len(text),
+        paragraph=0,
+    )
+
+
+PASSAGES = [passage(MEKONG, "a"), passage(MYANMAR, "b", 500)]
+
+
+def test_parse_markers_forms() -> None:
+    assert parse_markers("Held in Myanmar [2][1].") == ("Held in Myanmar.", [2, 1])
+    assert parse_markers("Held [1, 2] here [2].") == ("Held here.", [1, 2])
+    assert split_sentences("The U.S. report says so [1]. Next one [2].") == [
+        "The U.S. report says so [1].",
+        "Next one [2].",
+    ]
+
+
+def test_invented_keys_are_stripped_and_used_sources_renumbered(assistant: Assistant) -> None:
+    draft = "At least 120,000 people are held in Myanmar [2][7]. The Mekong scam industry is worth $43.8 billion a year [1]."
+    checked = check_citations(draft, PASSAGES, assistant.encoder, 0.45)
+    assert checked.text == (
+        "At least 120,000 people are held in Myanmar [1]. The Mekong scam industry is worth $43.8 billion a year [2]."
+    )
+    assert [c.doc_id for c in checked.citations] == ["b", "a"]  # numbered in order of first use
+    assert any("[7] points to no source" in w for w in checked.warnings)
+    quote = checked.citations[0]
+    assert "120,000" in quote.quote
+    # The quote span points at the source document's characters.
+    assert quote.quote_start == 500 and quote.quote_end == 500 + MYANMAR.index(".") + 1
+
+
+def test_citation_to_a_passage_without_the_number_is_removed(assistant: Assistant) -> None:
+    checked = check_citations("At least 120,000 people are held in Myanmar [1][2].", PASSAGES, assistant.encoder, 0.45)
+    assert checked.text == "At least 120,000 people are held in Myanmar [1]."
+    assert checked.citations[0].doc_id == "b"
+    assert "does not contain" in (checked.sentences[0].note or "")
+
+
+def test_unsupported_sentences_are_dropped_and_all_unsupported_is_a_refusal(assistant: Assistant) -> None:
+    draft = "At least 999,000 people are held in Thailand [2]. The Mekong scam industry is worth $43.8 billion [1]."
+    checked = check_citations(draft, PASSAGES, assistant.encoder, 0.45)
+    assert checked.text == "The Mekong scam industry is worth $43.8 billion [1]."
+    assert [s.supported for s in checked.sentences] == [False, True]
+    nothing = check_citations("Brazil won the 2002 World Cup [1].", PASSAGES, assistant.encoder, 0.45)
+    assert nothing.refused and nothing.text == REFUSAL_PHRASE
+    uncited = check_citations("At least 120,000 people are held in Myanmar.", PASSAGES, assistant.encoder, 0.45)
+    assert uncited.refused
+
+
+def test_refusal_phrase_and_quotes(assistant: Assistant) -> None:
+    assert check_citations("The sources do not say.", PASSAGES, assistant.encoder, 0.45).refused
+    good = check_citations(
+        "One source says “worth an estimated $43.8 billion a year” [1].", PASSAGES, assistant.encoder, 0.45
+    )
+    assert not good.refused
+    bad = check_citations(
+        "One source says “worth an estimated $99 billion a year” [1].", PASSAGES, assistant.encoder, 0.45
+    )
+    assert bad.refused
