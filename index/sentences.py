@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import pysbd
 
+# A pysbd Segmenter keeps per-call state: one per thread, or concurrent answers mix spans.
+_local = threading.local()
 
-@lru_cache(maxsize=1)
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    if not hasattr(_local, "segmenter"):
+        _local.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return _local.segmenter
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:

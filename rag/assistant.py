@@ -64,22 +64,24 @@ class Assistant:
     def search(self, query: str, k: int | None = None, mode: SearchMode = "hybrid") -> list[Passage]:
         return self.retriever.search(self._validate(query), k, mode)
 
-    def ask(self, question: str, history: History | None = None, backend: str | None = None) -> Answer:
+    def ask(
+        self, question: str, history: History | None = None, backend: str | None = None, top_k: int | None = None
+    ) -> Answer:
         answer: Answer | None = None
-        for item in self.ask_stream(question, history, backend):
+        for item in self.ask_stream(question, history, backend, top_k):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
     def ask_stream(
-        self, question: str, history: History | None = None, backend: str | None = None
+        self, question: str, history: History | None = None, backend: str | None = None, top_k: int | None = None
     ) -> Iterator[str | Answer]:
         """Yield raw text pieces as the generator writes them, then the checked `Answer`."""
         question = self._validate(question)
         start = time.perf_counter()
         standalone = self._standalone(question, history, backend)
-        passages = self.retriever.search(standalone)
+        passages = self.retriever.search(standalone, top_k)
         timings = {"retrieve_s": time.perf_counter() - start}
         yield from self._answer(question, standalone, passages, backend, timings)
 

@@ -28,7 +28,7 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates before fusion")
     rrf_k: int = 60
     min_relevance: float = Field(
-        default=0.30, description="refuse when no passage has cosine >= this to the question (calibrated on eval/)"
+        default=0.18, description="refuse when no passage has cosine >= this to the question (calibrated on eval/)"
     )
     faiss_threads: int = 1
 

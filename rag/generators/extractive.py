@@ -22,8 +22,8 @@ _MODIFIER = (
     r"nearly|almost|up to|some|an estimated|estimated|as many as)"
 )
 _FIGURE = re.compile(
-    rf"(?:{_MODIFIER}\s+)?(?:\$\s?)?\d[\d,.\s]*\d(?:\s*(?:million|billion|thousand|%|percent))?|"
-    rf"(?:{_MODIFIER}\s+)?\d+(?:\s*(?:million|billion|thousand|%|percent))?",
+    rf"(?:{_MODIFIER}\s+)?(?:\$\s?)?(?<![\w-])\d[\d,.\s]*\d(?:\s*(?:million|billion|thousand|%|percent))?|"
+    rf"(?:{_MODIFIER}\s+)?(?<![\w-])\d+(?:\s*(?:million|billion|thousand|%|percent))?",
     re.I,
 )
 _CLAUSE = re.compile(r",(?=\s)|;|\bwhile\b|\bwhereas\b|\band\b(?=\s+(?:approximately|about|around|some)?\s*\d)", re.I)
@@ -52,15 +52,19 @@ class ExtractiveGenerator:
         required = entities(question)
         # Named places, people and years in the question must appear in the passage: near misses
         # ("... in Vietnam?", "... in 2019?") are refused rather than answered about something else.
-        covered = {i + 1 for i, p in enumerate(passages) if all(mentions(p.text, e) for e in required)}
+        covered = {
+            i + 1
+            for i, p in enumerate(passages)
+            if all(mentions(f"{p.title} {p.outlet or ''} {p.text}", e) for e in required)
+        }
         candidates = [c for c in self._candidates(question, passages) if c.passage_no in covered]
         candidates = [c for c in candidates if fits(kind, c.text) and c.score >= self.min_score]
         if not candidates:
             return Draft(text=REFUSAL_PHRASE, backend=self.name)
         if kind is QuestionType.COUNT:
+            # A "how many" question without a figure of the asked kind is not answered by prose.
             text = self._count_answer(question, candidates, passages, required)
-            if text:
-                return Draft(text=text, backend=self.name)
+            return Draft(text=text or REFUSAL_PHRASE, backend=self.name)
         chosen: list[Candidate] = []
         for cand in candidates:
             if len(chosen) == self.max_sentences or cand.score < candidates[0].score - 0.15:
@@ -90,17 +94,21 @@ class ExtractiveGenerator:
         for cand in candidates:
             clauses = _CLAUSE.split(cand.text)
             several = len(numbers(cand.text)) > 1
+            named = [e for e in required if mentions(cand.text, e)]
             for clause in clauses:
                 # With several figures in one sentence, keep those in the clause naming the subject.
-                if several and required and not all(mentions(clause, e) for e in required):
+                if several and named and not all(mentions(clause, e) for e in named):
                     continue
                 for match in _FIGURE.finditer(clause):
                     values = numbers(match.group())
                     unit = _unit_after(clause[match.end() :])
-                    if unit in _OTHER_UNITS and unit not in asked_unit:
-                        continue  # "up to 15 hours" does not answer "how many people"
+                    if not _unit_fits(match.group(), unit, asked_unit, question):
+                        continue  # "up to 15 hours" or "$7.8 billion" does not answer "how many people"
+                    figure_text = match.group().strip()
+                    if unit and unit in asked_unit | _OTHER_UNITS:
+                        figure_text += " " + re.match(r"\s*([A-Za-z]+)", clause[match.end() :]).group(1)  # type: ignore[union-attr]
                     if values and not re.fullmatch(r"(19|20)\d{2}", match.group().strip()):
-                        figures.append((match.group().strip(), max(values), cand))
+                        figures.append((figure_text, max(values), cand))
         if not figures:
             return None
         best_text, best_value, best = figures[0]
@@ -149,6 +157,26 @@ _OTHER_UNITS = {
     "center",
     "compound",
 }
+
+
+_PEOPLE = {"peopl", "individu", "person", "victim", "worker", "migrant", "men", "women", "children", "other"}
+
+
+def _unit_fits(figure: str, unit: str, asked: set[str], question: str) -> bool:
+    """Whether a figure is of the kind asked: people for "how many people", money for "how much"."""
+    money = "$" in figure or "dollar" in unit or re.search(r"billion|million", figure, re.I) is not None
+    share = "%" in figure or "percent" in figure.lower() or unit == "percent"
+    if re.search(r"\bhow much\b|\bworth\b|\brevenue|\bmoney\b", question, re.I):
+        return money
+    if share:
+        return bool(re.search(r"share|percent|proportion|what part", question, re.I))
+    if money:
+        return False
+    if re.search(r"\bhow (large|big|long|far|high)\b", question, re.I):
+        return True
+    if asked & _PEOPLE or not asked & (_PEOPLE | _OTHER_UNITS):  # people, or a misspelt/unknown noun
+        return unit not in _OTHER_UNITS
+    return unit in asked or (unit in _PEOPLE and bool(asked & _PEOPLE))
 
 
 def _stem(word: str) -> str:

@@ -1,0 +1,48 @@
+"""The `/ask` endpoint for programs: `Client(url).predict(question, api_name="/ask")` -> Answer JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from rag.assistant import Assistant, QuestionError
+from rag.types import Answer
+from ui.asking import ask_stream
+
+ASK_CONCURRENCY_ID = "ask"
+
+
+def answer_json(assistant: Assistant, question: str, backend: str | None = None,
+                history: list[list[str]] | None = None, top_k: int | None = None) -> dict[str, Any]:
+    """The checked Answer as a JSON-ready dict; a bad question raises gr.Error with the reason."""
+    turns: list[tuple[str, str]] = []
+    for item in history or []:
+        if not isinstance(item, list | tuple) or len(item) != 2 or not all(isinstance(x, str) for x in item):
+            raise gr.Error("history must be a list of [question, answer] pairs of strings")
+        turns.append((item[0], item[1]))
+    if top_k is not None and not 1 <= int(top_k) <= 50:
+        raise gr.Error("top_k must be between 1 and 50")
+    answer: Answer | None = None
+    try:
+        for item2 in ask_stream(assistant, question, turns or None, backend or None,
+                                int(top_k) if top_k is not None else None):
+            if isinstance(item2, Answer):
+                answer = item2
+    except QuestionError as err:
+        raise gr.Error(str(err)) from err
+    assert answer is not None
+    return answer.model_dump(mode="json")
+
+
+def register_api(assistant: Assistant, concurrency: int) -> None:
+    """Add the endpoint to the Blocks being built (call inside `with gr.Blocks()`)."""
+
+    def ask(question: str, backend: str | None = None, history: list[list[str]] | None = None,
+            top_k: int | None = None) -> dict[str, Any]:
+        """Answer a question from the articles. Returns the Answer as JSON: text with [n] markers,
+        status (answered/refused/failed), reason, citations (title, outlet, date, quote, offsets), passages.
+        backend: extractive, local or openai (default: the server's); history: [[question, answer], ...]."""
+        return answer_json(assistant, question, backend, history, top_k)
+
+    gr.api(ask, api_name="ask", concurrency_limit=concurrency, concurrency_id=ASK_CONCURRENCY_ID)

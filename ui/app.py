@@ -1,0 +1,209 @@
+"""The chat page: streamed answers, clickable [n] chips, a source panel and the article viewer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from index.documents import TEXT_SUFFIX, load_document
+from rag.assistant import Assistant, QuestionError
+from rag.settings import Settings
+from rag.types import Answer
+from ui.api import ASK_CONCURRENCY_ID, register_api
+from ui.asking import ask_stream, history_of
+from ui.corpus_tab import build_corpus_tab, refresh_corpus
+from ui.render import Turn, article_html, backends_html, sources_html, transcript_html
+from ui.style import ARTICLE_JS, CSS, SOURCES_JS, THEME, TRANSCRIPT_JS
+
+log = logging.getLogger(__name__)
+
+# Questions answered at once (page and API together); the rest wait in Gradio's queue, which shows
+# the user their place. See ui.asking.ASSISTANT_LOCK for why it is one.
+ASK_CONCURRENCY = 1
+
+TurnsState = list[dict[str, Any]]
+
+
+def _turns(raw: TurnsState | None) -> list[Turn]:
+    return [Turn(**t) for t in raw or []]
+
+
+def _dump(turns: list[Turn]) -> TurnsState:
+    return [asdict(t) for t in turns]
+
+
+def _click(evt: gr.EventData, turns: list[Turn]) -> tuple[int, int | None] | None:
+    """(turn, n) from a click in the page, checked against the session's own turns."""
+    data = evt._data if isinstance(evt._data, dict) else {}
+    try:
+        turn = int(data["turn"])
+        n = None if data.get("n") is None else int(data["n"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not 0 <= turn < len(turns) or turns[turn].answer is None:
+        return None
+    return turn, n
+
+
+def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
+    backends = assistant.available_backends()
+    usable = [name for name, reason in backends.items() if reason is None]
+    default_backend: str | None = settings.answer.backend if settings.answer.backend in usable else None
+    if default_backend is None and usable:
+        default_backend = usable[0]
+
+    with gr.Blocks(title="Scam-compound news: answers with checked citations", analytics_enabled=False) as demo:
+        turns_state = gr.State([])
+        selected_state = gr.State(None)  # [turn, n] of the answer shown in the source panel
+        gr.HTML('<h2 style="margin:0">Cyber-scam compounds in Southeast Asia: ask the news archive</h2>'
+                '<p style="margin:0.2em 0 0.6em">Answers come only from the articles in the corpus. '
+                "Every sentence cites its sources as [n]; click one to see the supporting quote.</p>",
+                js_on_load=None)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"), gr.Row():
+                with gr.Column(scale=3):
+                    transcript = gr.HTML(transcript_html([]), elem_id="transcript", js_on_load=TRANSCRIPT_JS,
+                                         autoscroll=True, max_height=640, label="Conversation",
+                                         show_label=False, container=True)
+                    with gr.Row():
+                        question = gr.Textbox(placeholder="Ask about the articles, then press Enter",
+                                              show_label=False, elem_id="question", scale=6,
+                                              max_length=settings.answer.max_question_chars)
+                        ask_btn = gr.Button("Ask", variant="primary", elem_id="ask-btn", scale=1, min_width=80)
+                    new_btn = gr.Button("New conversation", size="sm", elem_id="new-btn")
+                    with gr.Accordion("Settings", open=False, elem_id="settings"):
+                        backend = gr.Dropdown(choices=usable, value=default_backend, label="Answer backend",
+                                              elem_id="backend", interactive=bool(usable))
+                        gr.HTML(backends_html(backends), elem_id="backend-status", js_on_load=None)
+                        top_k = gr.Slider(1, 20, value=settings.retrieval.top_k, step=1,
+                                          label="Passages retrieved per question (top k)", elem_id="top-k")
+                        show_scores = gr.Checkbox(False, label="Show retrieval scores", elem_id="show-scores")
+                with gr.Column(scale=2):
+                    sources = gr.HTML(sources_html(None, None), elem_id="sources", js_on_load=SOURCES_JS,
+                                      max_height=460, container=True, padding=True)
+                    article = gr.HTML(article_html(None, None), elem_id="article", js_on_load=ARTICLE_JS,
+                                      max_height=420, container=True, padding=True)
+            with gr.Tab("Corpus", id="corpus"):
+                corpus_table, remove_choice = build_corpus_tab(assistant)
+
+        def respond(q: str, raw: TurnsState, chosen: str | None, k: float, scores: bool) -> Iterator[tuple[Any, ...]]:
+            turns = _turns(raw)
+            if not (q or "").strip():
+                gr.Warning("The question is empty; type a question about the articles.")
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return
+            history = history_of(turns)
+            turn = Turn(question=q.strip())
+            turns.append(turn)
+            i = len(turns) - 1
+            yield transcript_html(turns, i), _dump(turns), gr.skip(), gr.skip(), ""
+            answer: Answer | None = None
+            started = time.perf_counter()
+            try:
+                for item in ask_stream(assistant, q, history or None, chosen, int(k)):
+                    if isinstance(item, Answer):
+                        answer = item
+                    else:
+                        turn.pending += item
+                        yield transcript_html(turns, i), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            except QuestionError as err:
+                turn.error = str(err)
+            except Exception as err:  # shown in the chat as a failure, with the reason
+                log.exception("answering %r failed", q)
+                turn.error = f"internal error: {type(err).__name__}: {err}"
+            turn.seconds = round(time.perf_counter() - started, 2)
+            if answer is not None:
+                turn.answer, turn.pending = answer.model_dump(mode="json"), ""
+            yield (transcript_html(turns, i), _dump(turns), sources_html(answer, i, None, scores),
+                   [i, None] if answer else None, "")
+
+        ask_events: dict[str, Any] = {
+            "fn": respond, "inputs": [question, turns_state, backend, top_k, show_scores],
+            "outputs": [transcript, turns_state, sources, selected_state, question],
+            "concurrency_limit": ASK_CONCURRENCY, "concurrency_id": ASK_CONCURRENCY_ID,
+            "api_visibility": "private",
+        }
+        question.submit(**ask_events)
+        ask_btn.click(**ask_events)
+
+        def on_chip(raw: TurnsState, scores: bool, evt: gr.EventData) -> tuple[Any, Any, Any]:
+            turns = _turns(raw)
+            hit = _click(evt, turns)
+            if hit is None:
+                return gr.skip(), gr.skip(), gr.skip()
+            turn, n = hit
+            return sources_html(turns[turn].parsed(), turn, n, scores), [turn, n], transcript_html(turns, turn)
+
+        transcript.click(on_chip, inputs=[turns_state, show_scores], outputs=[sources, selected_state, transcript],
+                         api_visibility="private", concurrency_limit=None)
+
+        def on_open_article(raw: TurnsState, evt: gr.EventData) -> tuple[Any, Any]:
+            turns = _turns(raw)
+            hit = _click(evt, turns)
+            answer = turns[hit[0]].parsed() if hit else None
+            citation = next((c for c in answer.citations if hit and c.n == hit[1]), None) if answer else None
+            if citation is None:
+                return gr.skip(), gr.skip()
+            # The document id comes from the session's own answer, never from the click itself.
+            path = Path(assistant.settings.paths.corpus_dir) / f"{citation.doc_id}{TEXT_SUFFIX}"
+            if not path.is_file():
+                return article_html(None, None, f"{citation.doc_id} is no longer in the corpus."), gr.skip()
+            doc = load_document(path)
+            return article_html(doc, citation), [hit[0], hit[1]] if hit else None
+
+        sources.click(on_open_article, inputs=[turns_state], outputs=[article, selected_state],
+                      api_visibility="private", concurrency_limit=None)
+
+        def on_scores(raw: TurnsState, selected: list[Any] | None, scores: bool) -> str:
+            turns = _turns(raw)
+            if not selected or not 0 <= int(selected[0]) < len(turns):
+                return sources_html(None, None)
+            turn = int(selected[0])
+            return sources_html(turns[turn].parsed(), turn, selected[1], scores)
+
+        show_scores.change(on_scores, inputs=[turns_state, selected_state, show_scores], outputs=[sources],
+                           api_visibility="private", concurrency_limit=None)
+
+        def on_new() -> tuple[Any, ...]:
+            return transcript_html([]), [], None, sources_html(None, None), article_html(None, None)
+
+        new_btn.click(on_new, outputs=[transcript, turns_state, selected_state, sources, article],
+                      api_visibility="private")
+        demo.load(lambda: refresh_corpus(assistant), outputs=[corpus_table, remove_choice], api_visibility="private")
+        register_api(assistant, ASK_CONCURRENCY)
+    return demo
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    """'user:password' -> (user, password); None or '' -> no login."""
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise ValueError("ui.auth (RAG_UI__AUTH) must look like user:password")
+    return user, password
+
+
+def launch_app(demo: gr.Blocks, settings: Settings, prevent_thread_lock: bool = False,
+               quiet: bool = False) -> Any:
+    """Serve on settings.ui.host:port (loopback by default), with login if settings.ui.auth is set."""
+    demo.queue(default_concurrency_limit=1)
+    return demo.launch(
+        server_name=settings.ui.host,
+        server_port=settings.ui.port,
+        auth=parse_auth(settings.ui.auth),
+        max_file_size=f"{settings.ui.max_upload_mb}mb",
+        theme=THEME,
+        css=CSS,
+        ssr_mode=False,
+        share=False,
+        show_error=True,
+        quiet=quiet,
+        prevent_thread_lock=prevent_thread_lock,
+    )
