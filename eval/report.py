@@ -1,0 +1,101 @@
+"""Write an EvalResult as JSON, Markdown and a PNG chart; print a short summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eval.runner import EvalResult, QuestionRow
+
+DEFAULT_OUT = Path(__file__).with_name("reports")
+HEADLINE = [
+    ("accuracy", "accuracy"), ("precision", "precision"), ("refusal_recall", "refusal recall"),
+    ("false_refusal_rate", "false refusals"), ("correctly_cited_rate", "correct & cited"),
+    ("citation_recall", "cit. recall"), ("citation_precision", "cit. precision"),
+]
+
+
+def _cell(text: object, limit: int = 160) -> str:
+    flat = " ".join(str(text).split()).replace("|", "\\|")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def summary_rows(result: EvalResult) -> list[list[str]]:
+    rows = []
+    for name, backend in result.backends.items():
+        m = backend.metrics
+        rows.append([name] + [f"{getattr(m, key):.2f}" for key, _ in HEADLINE]
+                    + [f"{m.latency_median_s:.2f}", f"{m.latency_p95_s:.2f}"])
+    return rows
+
+
+def summary_header() -> list[str]:
+    return ["backend"] + [label for _, label in HEADLINE] + ["median s", "p95 s"]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _question_table(rows: list[QuestionRow]) -> list[str]:
+    failures = [r for r in rows if not r.correct or r.citations_ok is False]
+    ordered = failures + [r for r in rows if r not in failures]
+    body = [
+        [r.id, r.type, _cell(r.question, 90), _cell(r.answer or f"({r.status}) {r.reason or ''}"),
+         "yes" if r.correct else "**NO**", {None: "-", True: "yes", False: "**NO**"}[r.citations_ok],
+         r.sentences_supported, f"{r.seconds:.2f}"]
+        for r in ordered
+    ]
+    return _table(["id", "type", "question", "answer", "correct", "cited ok", "supported", "s"], body)
+
+
+def markdown(result: EvalResult) -> str:
+    lines = [f"# Evaluation report ({result.created_at})", "",
+             f"{result.n_questions} gold questions; retrieval k = {result.k}.", "", "## Answers", ""]
+    lines += _table(summary_header(), summary_rows(result))
+    lines += ["", "## Retrieval (answerable questions)", ""]
+    lines += _table(["mode", f"recall@{result.k}", f"quote recall@{result.k}", "MRR", "median s", "p95 s"], [
+        [mode, f"{s.recall_at_k:.2f}", f"{s.quote_recall_at_k:.2f}", f"{s.mrr:.2f}",
+         f"{s.latency_median_s:.3f}", f"{s.latency_p95_s:.3f}"] for mode, s in result.retrieval.items()
+    ])
+    if result.baseline:
+        lines += ["", "## Peer baseline (LangChain FAISS recipe) vs ours", ""]
+        lines += _table(["measure", "baseline", "ours", "baseline / ours"], [
+            [key, f"{v['baseline']:.3f}", f"{v['ours']:.3f}", f"{v['ratio']:.2f}"]
+            for key, v in result.baseline["comparison"].items()
+        ])
+        lines += ["", _cell(result.baseline.get("description", ""), 1000)]
+    for name, backend in result.backends.items():
+        lines += ["", f"## Accuracy by question type: {name}", ""]
+        lines += _table(["type", "accuracy"], [[t, f"{a:.2f}"] for t, a in backend.metrics.accuracy_by_type.items()])
+        lines += ["", f"## Questions: {name} (failures first)", "", *_question_table(backend.rows)]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(result: EvalResult, out_dir: Path = DEFAULT_OUT, chart: bool = True) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out_dir / "eval.json", "markdown": out_dir / "eval.md"}
+    paths["json"].write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    paths["markdown"].write_text(markdown(result), encoding="utf-8")
+    if chart:
+        from eval.chart import bar_chart
+
+        paths["chart"] = bar_chart(result, out_dir / "eval.png")
+    return paths
+
+
+def print_summary(result: EvalResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"eval: {result.n_questions} questions, k={result.k}")
+    for column in summary_header():
+        table.add_column(column)
+    for row in summary_rows(result):
+        table.add_row(*row)
+    console = Console(width=max(140, Console().width))
+    console.print(table)
+    console.print("retrieval: " + "; ".join(
+        f"{mode} recall@{s.k} {s.recall_at_k:.2f} MRR {s.mrr:.2f}" for mode, s in result.retrieval.items()))
+    if result.baseline:
+        console.print("baseline/ours: " + "; ".join(
+            f"{key} {v['ratio']:.2f}" for key, v in result.baseline["comparison"].items()))
