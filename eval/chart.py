@@ -14,7 +14,7 @@ def bar_chart(result: EvalResult, path: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [label for _, label in HEADLINE] + [f"hybrid recall@{result.k}"]
+    labels = [label for _, label in HEADLINE] + [f"recall@{result.k} (ours: hybrid)"]
     series = {
         name: [getattr(b.metrics, key) for key, _ in HEADLINE]
         + [result.retrieval["hybrid"].recall_at_k if "hybrid" in result.retrieval else 0.0]
