@@ -27,10 +27,11 @@ class Retriever:
         if mode == "dense":
             return [self._passage(row, s, s, None) for row, s in self.index.dense(vector, k)]
         if mode == "keyword":
-            passages = [self._passage(row, s, None, s) for row, s in self.index.keyword(query, k)]
-            for p, row in zip(passages, [r for r, _ in self.index.keyword(query, k)], strict=True):
-                p.dense_score = float(self.index.vectors[row] @ vector)
-            return passages
+            # Cosine is still reported, so the relevance check works the same in every mode.
+            return [
+                self._passage(row, s, float(self.index.vectors[row] @ vector), s)
+                for row, s in self.index.keyword(query, k)
+            ]
         raise ValueError(f"unknown search mode {mode!r}; use hybrid, dense or keyword")
 
     def _passage(self, row: int, score: float, dense: float | None, keyword: float | None) -> Passage:
