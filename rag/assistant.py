@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from index.corpus_store import AddReport, CorpusStore
@@ -11,6 +11,7 @@ from index.embedder import Embedder, load_embedder
 from index.store import IndexStore, UpdateReport
 from index.vector_index import set_single_query_threads
 from rag.citations import check_citations
+from rag.conversation import Rewrite, rewrite_followup_explained
 from rag.generators.base import Generator, GeneratorError
 from rag.generators.registry import make_generator
 from rag.retriever import Retriever, SearchMode
@@ -80,10 +81,12 @@ class Assistant:
         """Yield raw text pieces as the generator writes them, then the checked `Answer`."""
         question = self._validate(question)
         start = time.perf_counter()
-        standalone = self._standalone(question, history, backend)
-        passages = self.retriever.search(standalone, top_k)
-        timings = {"retrieve_s": time.perf_counter() - start}
-        yield from self._answer(question, standalone, passages, backend, timings)
+        rewrite = self._standalone(question, history, backend)
+        timings = {"rewrite_s": time.perf_counter() - start} if rewrite.method != "unchanged" else {}
+        passages = self.retriever.search(rewrite.text, top_k)
+        timings["retrieve_s"] = time.perf_counter() - start - timings.get("rewrite_s", 0.0)
+        notes = [f"follow-up rewritten by rule because {rewrite.problem}"] if rewrite.problem else []
+        yield from self._answer(question, rewrite.text, passages, backend, timings, notes)
 
     def answer_from_passages(self, question: str, passages: Sequence[Passage], backend: str | None = None) -> Answer:
         """Answer from passages found elsewhere (e.g. a baseline retriever); same checks."""
@@ -118,15 +121,31 @@ class Assistant:
             self._generators[backend] = make_generator(backend, self.settings, self.encoder)
         return self._generators[backend]
 
-    def _standalone(self, question: str, history: History | None, backend: str | None) -> str:
+    def _standalone(self, question: str, history: History | None, backend: str | None) -> Rewrite:
         if not history:
-            return question
-        from rag.conversation import rewrite_followup
+            return Rewrite(question, "unchanged")
+        llm = self._rewriter(backend or self.settings.answer.backend)
+        return rewrite_followup_explained(question, list(history), llm)
 
-        return rewrite_followup(question, list(history), None)
+    def _rewriter(self, backend: str) -> Callable[[str], str] | None:
+        """The LLM's plain completion when an LLM backend is in use and loads; else None (rules)."""
+        if backend == "extractive":
+            return None
+        from rag.generators.llm_factory import rewriter_for
+
+        try:
+            return rewriter_for(self._generator(backend))
+        except GeneratorError:
+            return None  # the answer step reports the unavailable backend; rules rewrite meanwhile
 
     def _answer(
-        self, question: str, standalone: str, passages: list[Passage], backend: str | None, timings: dict[str, float]
+        self,
+        question: str,
+        standalone: str,
+        passages: list[Passage],
+        backend: str | None,
+        timings: dict[str, float],
+        notes: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         requested = backend or self.settings.answer.backend
         base = Answer(
@@ -139,6 +158,7 @@ class Assistant:
             backend_requested=requested,
             backend_used="none",
             timings=timings,
+            warnings=list(notes),
         )
         best = max((p.dense_score or 0.0 for p in passages), default=0.0)
         if best < self.settings.retrieval.min_relevance:
@@ -166,8 +186,12 @@ class Assistant:
             warnings.append(f"answered by the extractive backend because the {failure}")
             pieces = [self._generator("extractive").generate(standalone, given).text]
         timings["generate_s"] = time.perf_counter() - start
+        timings["pieces"] = len(pieces)  # streamed pieces: one token each from llama.cpp and OpenAI servers
         start = time.perf_counter()
-        checked = check_citations("".join(pieces), given, self.encoder, self.settings.answer.support_threshold)
+        attribute = self.settings.answer.attribute_uncited and used != "extractive"
+        checked = check_citations(
+            "".join(pieces), given, self.encoder, self.settings.answer.support_threshold, attribute
+        )
         timings["check_s"] = time.perf_counter() - start
         why: str | None = None
         if checked.refused:
@@ -187,7 +211,8 @@ class Assistant:
                 "passages": given,
                 "backend_used": used,
                 "fallback_reason": fallback,
-                "warnings": warnings + checked.warnings,
+                "warnings": base.warnings + warnings + checked.warnings,
+                "timings": timings,
             }
         )
 

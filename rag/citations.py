@@ -3,8 +3,10 @@
 1. split the draft into sentences and parse their [n] markers ([1], [1][2], [1, 2]);
 2. strip markers that point to no passage;
 3. keep a citation only if the cited passage supports the sentence (rag.support);
-4. drop sentences left without support (reported in warnings, never silently);
-5. renumber the sources used 1..n in order of first use, keeping quote and span for each.
+4. optionally (LLM drafts), give a sentence the model left uncited the passage that best supports
+   it; the citation is marked as the checker's (`AnswerSentence.cited_by`) and reported in warnings;
+5. drop sentences left without support (reported in warnings, never silently);
+6. renumber the sources used 1..n in order of first use, keeping quote and span for each.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from index.sentences import sentence_spans
-from rag.support import SentenceEncoder, check_support
+from rag.support import SentenceEncoder, SupportResult, check_support
 from rag.types import REFUSAL_PHRASE, AnswerSentence, Citation, Passage
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s")
+MIN_ATTRIBUTED_WORDS = 5
 _ONLY_MARKERS = re.compile(r"^[\s.,;:!?\"”’)]*(\[\d+(?:\s*[,;]\s*\d+)*\][\s.,;:!?\"”’)]*)+$")
 
 
@@ -53,8 +58,26 @@ def is_refusal(draft: str) -> bool:
     return key in draft.lower().replace("do not", "don't").replace("’", "'")
 
 
+def attributable(text: str) -> bool:
+    """A claim worth attributing: a full sentence, not a list item or a heading echoed from the prompt."""
+    return len(text.split()) >= MIN_ATTRIBUTED_WORDS and text[-1:] in ".!?" and not _LIST_ITEM.match(text)
+
+
+def best_support(
+    text: str, passages: Sequence[Passage], encoder: SentenceEncoder, threshold: float
+) -> tuple[int, SupportResult] | None:
+    """The 0-based index and result of the passage that best supports `text`, if any does."""
+    results = [(i, check_support(text, p, encoder, threshold)) for i, p in enumerate(passages)]
+    supported = [(i, r) for i, r in results if r.supported]
+    return max(supported, key=lambda item: item[1].score) if supported else None
+
+
 def check_citations(
-    draft: str, passages: Sequence[Passage], encoder: SentenceEncoder, threshold: float
+    draft: str,
+    passages: Sequence[Passage],
+    encoder: SentenceEncoder,
+    threshold: float,
+    attribute_uncited: bool = False,
 ) -> CheckedAnswer:
     if is_refusal(draft):
         return CheckedAnswer(REFUSAL_PHRASE, [], [], refused=True)
@@ -67,6 +90,11 @@ def check_citations(
         if not text:
             continue
         valid, notes = [], []
+        cited_by: Literal["model", "checker"] = "model"
+        if not cited and attribute_uncited and attributable(text):
+            found = best_support(text, passages, encoder, threshold)
+            if found is not None:
+                cited, cited_by = [found[0] + 1], "checker"
         for n in cited:
             if not 1 <= n <= len(passages):
                 warnings.append(f"citation [{n}] points to no source; removed")
@@ -103,7 +131,10 @@ def check_citations(
             warnings.append(f"sentence dropped, no cited source supports it ({why}): {text!r}")
             kept.append(AnswerSentence(text=text, citations=[], supported=False, note=why))
             continue
-        kept.append(AnswerSentence(text=text, citations=valid, supported=True, note=note))
+        if cited_by == "checker":
+            note = "the model cited no source; the checker found this one"
+            warnings.append(f"citation [{valid[0]}] added by the checker; the model cited none: {text!r}")
+        kept.append(AnswerSentence(text=text, citations=valid, supported=True, note=note, cited_by=cited_by))
     shown = [s for s in kept if s.supported]
     if not shown:
         return CheckedAnswer(REFUSAL_PHRASE, kept, [], warnings, refused=True)

@@ -305,19 +305,31 @@ def _llm_prompt(question: str, history: History) -> str:
     return REWRITE_PROMPT.format(conversation="\n".join(turns), question=question.strip())
 
 
-def rewrite_followup(question: str, history: History, llm: LLM | None = None) -> str:
-    """A standalone version of `question` given the (question, answer) history, oldest first."""
+@dataclass(frozen=True)
+class Rewrite:
+    text: str
+    method: str  # "unchanged", "llm" or "rule"
+    problem: str | None = None  # why the LLM's rewrite was not used, when one was asked for
+
+
+def rewrite_followup_explained(question: str, history: History, llm: LLM | None = None) -> Rewrite:
+    """A standalone version of `question` given the (question, answer) history, and how it was made."""
     question = question.strip()
-    if not history or not question:
-        return question
-    if not is_followup(question):
-        return question
+    if not history or not question or not is_followup(question):
+        return Rewrite(question, "unchanged")
+    problem: str | None = None
     if llm is not None:
         try:
             rewritten = _clean_llm_output(llm(_llm_prompt(question, history)), question)
-        except Exception:  # a failing rewriter must not fail the answer; the rules still work
-            rewritten = None
+        except Exception as err:  # a failing rewriter must not fail the answer; the rules still work
+            rewritten, problem = None, f"the LLM could not rewrite the follow-up ({type(err).__name__}: {err})"
         if rewritten:
-            return rewritten
+            return Rewrite(rewritten, "llm")
+        problem = problem or "the LLM's rewrite of the follow-up was unusable"
     previous = rule_standalone_history(history)
-    return rewrite_by_rule(question, previous[-1])
+    return Rewrite(rewrite_by_rule(question, previous[-1]), "rule", problem)
+
+
+def rewrite_followup(question: str, history: History, llm: LLM | None = None) -> str:
+    """A standalone version of `question` given the (question, answer) history, oldest first."""
+    return rewrite_followup_explained(question, history, llm).text

@@ -38,6 +38,10 @@ class AnswerSettings(BaseModel):
     max_passages_llm: int = Field(default=3, ge=1, le=20, description="passages in an LLM prompt")
     max_question_chars: int = 2000
     support_threshold: float = Field(default=0.45, description="min support score for a citation to stand")
+    attribute_uncited: bool = Field(
+        default=True,
+        description="keep an LLM sentence without [n] if a passage supports it; marked as cited by the checker",
+    )
     fallback_to_extractive: bool = Field(
         default=False, description="if the LLM fails, answer extractively instead (reported in the answer)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -56,6 +57,9 @@ class AnswerSentence(BaseModel):
     citations: list[int] = Field(default_factory=list)
     supported: bool = True
     note: str | None = Field(default=None, description="why a citation was dropped or the sentence flagged")
+    cited_by: Literal["model", "checker"] = Field(
+        default="model", description="checker: the model cited nothing and the support check found the source"
+    )
 
 
 class AnswerStatus(StrEnum):
@@ -78,4 +82,6 @@ class Answer(BaseModel):
     backend_used: str
     fallback_reason: str | None = Field(default=None, description="set when another backend answered instead")
     warnings: list[str] = Field(default_factory=list)
-    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
+    timings: dict[str, float] = Field(
+        default_factory=dict, description="seconds per stage (*_s) and the number of streamed text pieces (pieces)"
+    )

@@ -18,7 +18,14 @@ from rag.types import Answer
 from ui.api import ASK_CONCURRENCY_ID, register_api
 from ui.asking import ask_stream, history_of
 from ui.corpus_tab import build_corpus_tab, refresh_corpus
-from ui.render import Turn, article_html, backends_html, sources_html, transcript_html
+from ui.render import (
+    Turn,
+    article_html,
+    backends_html,
+    configured_backend_html,
+    sources_html,
+    transcript_html,
+)
 from ui.style import ARTICLE_JS, CSS, SOURCES_JS, THEME, TRANSCRIPT_JS
 
 log = logging.getLogger(__name__)
@@ -65,6 +72,10 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                 '<p style="margin:0.2em 0 0.6em">Answers come only from the articles in the corpus. '
                 "Every sentence cites its sources as [n]; click one to see the supporting quote.</p>",
                 js_on_load=None)
+        configured = settings.answer.backend
+        if backends.get(configured) is not None:  # never a silent switch: say what answers instead
+            gr.HTML(configured_backend_html(configured, backends[configured], default_backend),
+                    elem_id="backend-warning", js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row():
                 with gr.Column(scale=3):

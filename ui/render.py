@@ -236,3 +236,12 @@ def backends_html(status: dict[str, str | None]) -> str:
         for name, reason in status.items()
     )
     return f'<ul class="backends">{items}</ul>'
+
+
+def configured_backend_html(configured: str, reason: str | None, instead: str | None) -> str:
+    """Banner when the configured backend cannot run: why, and what answers instead."""
+    then = f"Answers come from the <b>{e(instead)}</b> backend" if instead else "No backend can answer"
+    return (
+        f'<div class="warning" role="alert">The configured backend <b>{e(configured)}</b> is unavailable: '
+        f"{e(reason or 'unknown reason')}. {then}; change it under Settings.</div>"
+    )

@@ -23,6 +23,7 @@ def test_myanmar_figure_with_quote(assistant: Assistant) -> None:
         assert source[c.passage_start : c.passage_end] == c.passage
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert answer.backend_used == "extractive"
+    assert {"retrieve_s", "generate_s", "check_s"} <= answer.timings.keys()
 
 
 def test_answer_is_fast_once_loaded(assistant: Assistant) -> None:

@@ -83,3 +83,25 @@ def test_refusal_phrase_and_quotes(assistant: Assistant) -> None:
         "One source says “worth an estimated $99 billion a year” [1].", PASSAGES, assistant.encoder, 0.45
     )
     assert bad.refused
+
+
+def test_uncited_llm_sentences_attributed_only_when_supported_and_marked(assistant: Assistant) -> None:
+    draft = (
+        "At least 120,000 people are held in Myanmar. "  # supported by passage 2, no marker
+        "At least 999,000 people are held in Thailand. "  # supported by nothing
+        "1. Title b | undated. "  # a list item echoed from the prompt: never attributed
+        "The Mekong scam industry is worth $43.8 billion a year [1]."
+    )
+    checked = check_citations(draft, PASSAGES, assistant.encoder, 0.45, attribute_uncited=True)
+    assert checked.text == (
+        "At least 120,000 people are held in Myanmar [1]. The Mekong scam industry is worth $43.8 billion a year [2]."
+    )
+    assert [c.doc_id for c in checked.citations] == ["b", "a"]
+    verdicts = {s.text: (s.supported, s.cited_by) for s in checked.sentences}
+    assert verdicts["At least 120,000 people are held in Myanmar."] == (True, "checker")
+    assert verdicts["At least 999,000 people are held in Thailand."] == (False, "model")
+    assert verdicts["The Mekong scam industry is worth $43.8 billion a year."] == (True, "model")
+    assert sum(supported for supported, _ in verdicts.values()) == 2  # the echoed list item is not kept
+    assert any("added by the checker" in w for w in checked.warnings)
+    strict = check_citations(draft, PASSAGES, assistant.encoder, 0.45)  # the default: no attribution
+    assert strict.text == "The Mekong scam industry is worth $43.8 billion a year [1]."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import entities, is_followup, rewrite_followup
+from rag.conversation import entities, is_followup, rewrite_followup, rewrite_followup_explained
 
 MYANMAR_2023 = [("How many people were trafficked to Myanmar in 2023?", "About 120,000 were held [1].")]
 KENYANS = [("Who trafficked Kenyans to Myanmar?", "Criminal gangs did [2].")]
@@ -66,8 +66,9 @@ def test_llm_rewrite_used_and_checked() -> None:
         prompts.append(prompt)
         return "Standalone question: How many people were trafficked to Cambodia in 2023?\n(extra line)"
 
-    out = rewrite_followup("and in Cambodia?", MYANMAR_2023, llm=llm)
-    assert out == "How many people were trafficked to Cambodia in 2023?"
+    out = rewrite_followup_explained("and in Cambodia?", MYANMAR_2023, llm=llm)
+    assert out.text == "How many people were trafficked to Cambodia in 2023?"
+    assert out.method == "llm" and out.problem is None
     assert "User: How many people were trafficked to Myanmar in 2023?" in prompts[0]
     assert "[1]" not in prompts[0]  # citation markers are stripped from the history
     assert prompts[0].rstrip().endswith("Standalone question:")
@@ -75,15 +76,18 @@ def test_llm_rewrite_used_and_checked() -> None:
 
 @pytest.mark.parametrize("bad", ["", "   ", "The sources don't say.", "x" * 2000])
 def test_unusable_llm_output_falls_back_to_rules(bad: str) -> None:
-    out = rewrite_followup("and in Cambodia?", MYANMAR_2023, llm=lambda _prompt: bad)
-    assert out == "How many people were trafficked to Cambodia in 2023?"
+    out = rewrite_followup_explained("and in Cambodia?", MYANMAR_2023, llm=lambda _prompt: bad)
+    assert out.text == "How many people were trafficked to Cambodia in 2023?"
+    assert out.method == "rule" and out.problem == "the LLM's rewrite of the follow-up was unusable"
 
 
 def test_failing_llm_falls_back_to_rules() -> None:
     def broken(_prompt: str) -> str:
         raise RuntimeError("server down")
 
-    assert rewrite_followup("and in Cambodia?", MYANMAR_2023, llm=broken).endswith("Cambodia in 2023?")
+    out = rewrite_followup_explained("and in Cambodia?", MYANMAR_2023, llm=broken)
+    assert out.text.endswith("Cambodia in 2023?")
+    assert out.method == "rule" and out.problem is not None and "server down" in out.problem
 
 
 def test_llm_not_called_for_standalone_questions() -> None:

