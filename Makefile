@@ -25,8 +25,9 @@ install: $(VENV)/.installed
 index: install
 	$(BIN)/rag index --if-stale
 
-run: index
-	$(BIN)/rag serve $(if $(LLM),--preset $(LLM)-llm,)
+# make run LLM=local [MODEL=qwen|smollm2|/path/to.gguf]   or   make run LLM=hosted (RAG_OPENAI__* settings)
+run: index $(if $(filter local,$(LLM)),llm-setup) $(if $(filter qwen,$(MODEL)),llm-qwen)
+	$(if $(MODEL),RAG_LOCAL__MODEL_PATH=$(MODEL)) $(BIN)/rag serve $(if $(LLM),--preset $(LLM)-llm,)
 
 lint: install
 	$(BIN)/ruff check index rag ui eval tests

@@ -93,13 +93,18 @@ class Assistant:
         result = [x for x in self._answer(question, question, list(passages), backend, {}) if isinstance(x, Answer)]
         return result[-1]
 
+    def register_generator(self, name: str, generator: Generator) -> None:
+        """Plug in any generator under a backend name (e.g. an OpenAICompatibleGenerator wrapping any
+        LangChain chat model); its drafts go through the same citation checks."""
+        self._generators[name] = generator
+
     def available_backends(self) -> dict[str, str | None]:
         """Backend name -> None if usable, else the reason it is not."""
         from rag.generators.base import GeneratorUnavailable
         from rag.generators.registry import BACKENDS
 
         status: dict[str, str | None] = {}
-        for name in BACKENDS:
+        for name in dict.fromkeys([*BACKENDS, *self._generators]):
             try:
                 self._generator(name)
                 status[name] = None

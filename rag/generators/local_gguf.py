@@ -61,17 +61,26 @@ def load_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threading.L
             return _cache[key]
         _cache.clear()  # keep at most one model in memory
         try:
-            llm = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=n_threads,
-                n_threads_batch=n_threads,
-                verbose=False,
-            )
+            trained = trained_context(llama_cpp, path)
+            # Beyond its trained context a model degrades (and the KV cache grows): size it to the model.
+            llm = _open(llama_cpp, path, min(n_ctx, trained or n_ctx), n_threads)
         except Exception as exc:  # llama.cpp raises ValueError on a bad file
             raise GeneratorUnavailable(f"local backend: cannot load {path}: {exc}") from exc
         _cache[key] = (llm, threading.Lock())
         return _cache[key]
+
+
+def trained_context(llama_cpp: Any, path: Path) -> int | None:
+    """The context length the model was trained with, from the GGUF metadata (vocabulary-only load)."""
+    meta = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False).metadata
+    value = meta.get(f"{meta.get('general.architecture', 'llama')}.context_length")
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _open(llama_cpp: Any, path: Path, n_ctx: int, n_threads: int) -> Any:
+    return llama_cpp.Llama(
+        model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False
+    )
 
 
 def unload_all() -> None:

@@ -26,6 +26,7 @@ __all__ = ["smollm2"]  # the fixture is used by name
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 
 QUESTION = "How many people are held in Myanmar?"
+answer_settings_max = Settings().answer.max_passages_llm
 runner = CliRunner()
 
 
@@ -46,7 +47,7 @@ def server(smollm2: Path) -> Iterator[str]:
 def assert_checked(answer: Answer, backend: str) -> None:
     assert answer.backend_requested == backend and answer.backend_used == backend
     assert answer.status in (AnswerStatus.ANSWERED, AnswerStatus.REFUSED), answer.reason
-    assert 1 <= len(answer.passages) <= 3  # max_passages_llm
+    assert 1 <= len(answer.passages) <= answer_settings_max  # max_passages_llm
     for citation in answer.citations:
         assert citation.quote in citation.passage
     if answer.status == AnswerStatus.ANSWERED:
@@ -102,3 +103,17 @@ def test_dead_server_fails_loudly_or_falls_back_when_configured(llm_assistant: A
     assert answer.fallback_reason is not None and "cannot connect" in answer.fallback_reason
     assert any("answered by the extractive backend" in w for w in answer.warnings)
     assert "120,000" in answer.text
+
+
+def test_any_langchain_chat_model_plugged_in_from_python(llm_assistant: Assistant, server: str) -> None:
+    from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
+
+    from rag.generators.openai_compatible import OpenAICompatibleGenerator
+
+    chat = ChatOpenAI(model="smollm2", base_url=server, api_key=SecretStr("x"), temperature=0.0, max_retries=0,
+                      extra_body={"max_tokens": 80})  # fmt: skip
+    assistant = Assistant(llm_assistant.settings, llm_assistant.embedder, llm_assistant.retriever)
+    assistant.register_generator("mine", OpenAICompatibleGenerator(assistant.settings.openai, chat_model=chat))
+    assert assistant.available_backends()["mine"] is None
+    assert_checked(assistant.ask(QUESTION, backend="mine"), "mine")

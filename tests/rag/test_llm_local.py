@@ -80,3 +80,9 @@ def test_bad_model_file_is_unavailable(tmp_path: Path, smollm2: Path) -> None:
     bad.write_bytes(b"GGUF" + b"\0" * 64)
     with pytest.raises(GeneratorUnavailable, match=r"cannot load"):
         LocalGGUFGenerator(settings(bad)).generate("q", PASSAGES)
+
+
+def test_context_sized_to_the_model(smollm2: Path) -> None:
+    """SmolLM2-135M was trained with 8,192 tokens: a larger n_ctx setting is capped to it."""
+    gen = LocalGGUFGenerator(settings(smollm2, n_ctx=65536), max_passages=3)
+    assert gen.n_ctx() == 8192
