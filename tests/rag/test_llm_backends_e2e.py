@@ -26,7 +26,7 @@ __all__ = ["smollm2"]  # the fixture is used by name
 pytestmark = [pytest.mark.slow, pytest.mark.llm]
 
 QUESTION = "How many people are held in Myanmar?"
-answer_settings_max = Settings().answer.max_passages_llm
+MAX_PASSAGES_LLM = Settings().answer.max_passages_llm
 runner = CliRunner()
 
 
@@ -47,7 +47,7 @@ def server(smollm2: Path) -> Iterator[str]:
 def assert_checked(answer: Answer, backend: str) -> None:
     assert answer.backend_requested == backend and answer.backend_used == backend
     assert answer.status in (AnswerStatus.ANSWERED, AnswerStatus.REFUSED), answer.reason
-    assert 1 <= len(answer.passages) <= answer_settings_max  # max_passages_llm
+    assert 1 <= len(answer.passages) <= MAX_PASSAGES_LLM  # max_passages_llm
     for citation in answer.citations:
         assert citation.quote in citation.passage
     if answer.status == AnswerStatus.ANSWERED:
