@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install index run test lint typecheck eval bench clean
+.PHONY: install index run test lint typecheck eval bench torture clean
 
 # torch 2.13.0 first: that pin resolves to the CPU wheel on disk instead of GBs of CUDA packages.
 $(VENV)/.installed: pyproject.toml
@@ -43,6 +43,10 @@ eval: index
 
 bench: index
 	$(BIN)/python -m eval.bench
+
+# SIGKILL `rag add` / `rag index` at random moments, 20 rounds; prints the defect counts (eval/torture.py)
+torture: install
+	$(BIN)/python -m eval.torture --rounds $(or $(ROUNDS),20)
 
 clean:
 	rm -rf $(VENV) .data test-output .pytest_cache .mypy_cache .ruff_cache

@@ -64,8 +64,8 @@ class LangChainBaseline:
 
 
 def _titles(assistant: AssistantLike) -> dict[str, str]:
-    index = getattr(getattr(assistant, "retriever", None), "index", None)
-    return {d: m.title for d, m in getattr(index, "documents", {}).items()}
+    store = getattr(getattr(assistant, "retriever", None), "store", None)
+    return {d: m.title for d, m in (store.documents() if store is not None else {}).items()}
 
 
 def compare_baseline(

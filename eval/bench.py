@@ -79,7 +79,9 @@ def bench_real(settings: Any, n_questions: int) -> dict[str, Any]:
         out["search"][mode] = {"median_s": median, "p95_s": p95}
     median, p95 = _median_s(lambda q: assistant.ask(q, backend="extractive"), questions)
     out["answer_extractive"] = {"n": len(questions), "median_s": median, "p95_s": p95}
-    texts = [c.text for c in assistant.retriever.index.chunks]
+    from index.chunking import chunk_document
+
+    texts = [c.text for d in documents for c in chunk_document(d, settings.chunker)]
     return out | {"chunk_texts": texts}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.runner import EvalResult, QuestionRow
+from eval.runner import DevsetEvalResult, EvalResult, QuestionRow
 
 DEFAULT_OUT = Path(__file__).with_name("reports")
 HEADLINE = [
@@ -99,3 +99,92 @@ def print_summary(result: EvalResult) -> None:
     if result.baseline:
         console.print("baseline/ours: " + "; ".join(
             f"{key} {v['ratio']:.2f}" for key, v in result.baseline["comparison"].items()))
+
+
+# -- `rag eval --devset`: three blocks (seed gold, dev tune, dev check) side by side ------------
+def devset_summary_rows(result: DevsetEvalResult) -> list[list[str]]:
+    rows = []
+    for block, sub in result.blocks.items():
+        for name, backend in sub.backends.items():
+            m = backend.metrics
+            rows.append([block, name, str(m.n)] + [f"{getattr(m, key):.2f}" for key, _ in HEADLINE]
+                        + [f"{m.latency_median_s:.2f}"])
+    return rows
+
+
+def devset_summary_header() -> list[str]:
+    return ["block", "backend", "n"] + [label for _, label in HEADLINE] + ["median s"]
+
+
+def type_breakdown(result: DevsetEvalResult, backend: str) -> list[list[str]]:
+    """One row per question type: 'accuracy (correct/n)' in each block, '-' where a block has none."""
+    counts: dict[str, dict[str, list[int]]] = {}
+    for block, sub in result.blocks.items():
+        if backend not in sub.backends:
+            continue
+        for row in sub.backends[backend].rows:
+            tally = counts.setdefault(row.type, {}).setdefault(block, [0, 0])
+            tally[0] += row.correct
+            tally[1] += 1
+    body = []
+    for kind in sorted(counts):
+        cells = []
+        for block in result.blocks:
+            got = counts[kind].get(block)
+            cells.append(f"{got[0] / got[1]:.2f} ({got[0]}/{got[1]})" if got else "-")
+        body.append([kind, *cells])
+    return body
+
+
+def devset_markdown(result: DevsetEvalResult) -> str:
+    lines = [f"# Evaluation report with the dev set ({result.created_at})", "",
+             f"One scratch corpus: the seed articles plus {len(result.articles)} dev articles added as "
+             "`rag add` adds them. Dev questions split by a fixed rule: " + result.split_rule + ".", "",
+             "Seed questions re-labelled because dev articles answer them: "
+             + (", ".join(result.seed_overrides) or "none") + ".", "",
+             "## Summary", ""]
+    lines += _table(devset_summary_header(), devset_summary_rows(result))
+    backends = list(dict.fromkeys(b for sub in result.blocks.values() for b in sub.backends))
+    for backend in backends:
+        lines += ["", f"## Accuracy by question type: {backend}", ""]
+        lines += _table(["type", *result.blocks], type_breakdown(result, backend))
+    lines += ["", "## Retrieval (answerable questions with a quote in the text)", ""]
+    lines += _table(["block", "mode", "n", "recall@k", "quote recall@k", "MRR"], [
+        [block, mode, str(s.n), f"{s.recall_at_k:.2f}", f"{s.quote_recall_at_k:.2f}", f"{s.mrr:.2f}"]
+        for block, sub in result.blocks.items() for mode, s in sub.retrieval.items()
+    ])
+    lines += ["", "## Dev articles", ""]
+    lines += _table(["file", "doc_id"], [[a.file, a.doc_id] for a in result.articles])
+    for block, sub in result.blocks.items():
+        for name, backend_result in sub.backends.items():
+            lines += ["", f"## Questions: {block}, {name} (failures first)", "", *_question_table(backend_result.rows)]
+    return "\n".join(lines) + "\n"
+
+
+def write_devset_report(result: DevsetEvalResult, out_dir: Path = DEFAULT_OUT) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out_dir / "eval_devset.json", "markdown": out_dir / "eval_devset.md"}
+    paths["json"].write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    paths["markdown"].write_text(devset_markdown(result), encoding="utf-8")
+    return paths
+
+
+def print_devset_summary(result: DevsetEvalResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"eval --devset: seed gold + dev ({len(result.articles)} articles), per block")
+    for column in devset_summary_header():
+        table.add_column(column)
+    for row in devset_summary_rows(result):
+        table.add_row(*row)
+    console = Console(width=max(160, Console().width))
+    console.print(table)
+    backends = list(dict.fromkeys(b for sub in result.blocks.values() for b in sub.backends))
+    for backend in backends:
+        per_type = Table(title=f"accuracy by type: {backend}")
+        for column in ["type", *result.blocks]:
+            per_type.add_column(column)
+        for row in type_breakdown(result, backend):
+            per_type.add_row(*row)
+        console.print(per_type)

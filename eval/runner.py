@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from eval.gold import GoldRow, corpus_texts
+from eval.gold import GoldRow, corpus_texts, quote_spans
 from eval.metrics import AnswerMetrics, answer_metrics, citation_counts, correctly_cited, is_correct
 from eval.retrieval_metrics import RetrievalScores, retrieval_scores
 from eval.support import strip_markers
@@ -126,7 +126,9 @@ def run_eval(
 ) -> EvalResult:
     k = k or assistant.settings.retrieval.top_k
     texts = corpus_texts(assistant.settings.paths.corpus_dir)
-    retrieval = evaluate_retrieval(assistant, gold, texts, k, modes)
+    # Questions whose every quote lives in metadata only (dev "metadata" kind) have no passage to find.
+    locatable = [r for r in gold if not r.answerable or any(quote_spans(r, texts))]
+    retrieval = evaluate_retrieval(assistant, locatable, texts, k, modes)
     results = {b: evaluate_backend(assistant, gold, b) for b in backends}
     baseline = None
     if with_baseline:
@@ -137,4 +139,62 @@ def run_eval(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"), k=k, n_questions=len(gold),
         backends=results, retrieval=retrieval, baseline=baseline,
         settings=assistant.settings.model_dump(mode="json", exclude={"openai"}),
+    )
+
+
+# -- the dev set: seed gold + dev tune + dev check, on one scratch corpus -----------------------
+DEV_BLOCKS = ("seed", "dev-tune", "dev-check")
+
+
+class DevArticle(BaseModel):
+    file: str
+    doc_id: str
+
+
+class DevsetEvalResult(BaseModel):
+    """Three EvalResults over one scratch corpus (seed articles + dev articles added as `rag add` does)."""
+
+    created_at: str
+    split_rule: str
+    articles: list[DevArticle]
+    seed_overrides: list[str] = Field(default_factory=list, description="seed ids re-labelled because dev articles answer them")
+    blocks: dict[str, EvalResult] = Field(description="seed, dev-tune, dev-check")
+
+
+def run_devset_eval(
+    assistant: AssistantLike,
+    seed_gold: Sequence[GoldRow],
+    dev_rows: Sequence[GoldRow],
+    file_ids: dict[str, str],
+    backends: Sequence[str] = ("extractive",),
+    k: int | None = None,
+    with_baseline: bool = False,
+    modes: Sequence[str] = MODES,
+    seed_overrides: Sequence[GoldRow] = (),
+) -> DevsetEvalResult:
+    """Evaluate the seed gold set and both dev halves with `assistant`, whose corpus holds every article.
+
+    `dev_rows` name their articles by file; `file_ids` (file name -> doc_id, from the add) resolves them.
+    `seed_overrides` replace the seed rows of the same id: seed questions that the dev articles answer
+    (unanswerable on the seeds alone). The baseline, when asked for, runs on the seed block only.
+    """
+    from eval.devset.split import SPLIT_RULE, split_rows
+    from eval.gold import resolve_source_files
+
+    resolved = resolve_source_files(list(dev_rows), file_ids)
+    halves = split_rows(resolved)
+    overrides = {row.id: row for row in resolve_source_files(list(seed_overrides), file_ids)}
+    unknown = set(overrides) - {row.id for row in seed_gold}
+    if unknown:
+        raise KeyError(f"seed overrides for ids not in the seed gold set: {sorted(unknown)}")
+    seed_rows = [overrides.get(row.id, row) for row in seed_gold]
+    blocks = {
+        "seed": run_eval(assistant, seed_rows, backends, k, with_baseline=with_baseline, modes=modes),
+        "dev-tune": run_eval(assistant, halves["tune"], backends, k, modes=modes),
+        "dev-check": run_eval(assistant, halves["check"], backends, k, modes=modes),
+    }
+    return DevsetEvalResult(
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"), split_rule=SPLIT_RULE,
+        seed_overrides=sorted(overrides),
+        articles=[DevArticle(file=f, doc_id=d) for f, d in sorted(file_ids.items())], blocks=blocks,
     )

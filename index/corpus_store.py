@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from filelock import FileLock
 
 from index.documents import (
     META_SUFFIX,
@@ -24,7 +28,26 @@ from index.extraction import SUPPORTED_SUFFIXES, ExtractionError, extract_text
 class AddReport:
     added: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # "file: same content as doc_id"
+    duplicate_ids: list[str] = field(default_factory=list)  # the doc_ids those duplicates already have
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. "file: decoded as cp1252"
+
+
+def _files_under(folder: Path, report: AddReport) -> list[Path]:
+    """Regular files under `folder`, never through a symbolic link (each link found is reported)."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        for name in sorted(dirs):
+            if (Path(root) / name).is_symlink():
+                report.errors.append(f"{Path(root) / name}: is a symbolic link to a folder; not followed")
+        for name in sorted(names):
+            file = Path(root) / name
+            if file.is_symlink():
+                if file.suffix.lower() in SUPPORTED_SUFFIXES:
+                    report.errors.append(f"{file}: is a symbolic link; not followed (add the file it points to)")
+            elif file.is_file() and file.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(file)
+    return sorted(found)
 
 
 def _slug(name: str) -> str:
@@ -33,7 +56,10 @@ def _slug(name: str) -> str:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 
@@ -41,51 +67,73 @@ class CorpusStore:
     def __init__(self, corpus_dir: Path) -> None:
         self.corpus_dir = Path(corpus_dir)
 
+    def _lock(self) -> FileLock:
+        """One writer at a time per corpus folder. The lock file lives in the temporary folder, keyed by the
+        corpus path, so the corpus holds nothing but articles."""
+        key = hashlib.sha256(str(self.corpus_dir.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return FileLock(str(Path(tempfile.gettempdir()) / f"rag-corpus-{key}.lock"), timeout=600)
+
     def documents(self) -> list[Document]:
         return load_corpus(self.corpus_dir) if self.corpus_dir.exists() else []
 
     def add(self, path: Path, max_bytes: int = 20_000_000) -> AddReport:
         """Add one file or every supported file under a folder; bad files are reported, not fatal."""
         report = AddReport()
+        if path.is_symlink():
+            report.errors.append(f"{path}: is a symbolic link; not followed (add the file it points to)")
+            return report
         if not path.exists():
             report.errors.append(f"{path}: no such file or folder")
             return report
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        known = {d.content_hash: d.doc_id for d in self.documents()}
+        files = _files_under(path, report) if path.is_dir() else [path]
         self.corpus_dir.mkdir(parents=True, exist_ok=True)
-        for file in files:
-            if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            try:
-                extracted = extract_text(file, max_bytes=max_bytes)
-            except (ExtractionError, OSError) as err:
-                report.errors.append(str(err))
-                continue
-            digest = content_hash(extracted.text)
-            if digest in known:
-                report.duplicates.append(f"{file.name}: same content as {known[digest]}")
-                continue
-            doc_id = f"{_slug(file.stem)}_{digest[:12]}"
-            meta = DocumentMeta(
-                doc_id=doc_id,
-                title=extracted.title or guess_title(extracted.text) or file.stem,
-                outlet=extracted.outlet,
-                date=extracted.date,
-                author=extracted.author,
-                url=extracted.url,
-                source_file=file.name,
-            )
-            # Text first, metadata last: a crash between them leaves a readable article.
-            _write_atomic(self.corpus_dir / f"{doc_id}{TEXT_SUFFIX}", extracted.text)
-            _write_atomic(self.corpus_dir / f"{doc_id}{META_SUFFIX}", json.dumps(meta.model_dump(), indent=2))
-            known[digest] = doc_id
-            report.added.append(doc_id)
+        # One writer at a time; a crash mid-add leaves at most *.tmp files, removed by the next add.
+        with self._lock():
+            for leftover in self.corpus_dir.glob("*.tmp"):
+                leftover.unlink(missing_ok=True)
+            known = {d.content_hash: d.doc_id for d in self.documents()}
+            for file in files:
+                self._add_file(file, max_bytes, known, report)
         return report
+
+    def _add_file(self, file: Path, max_bytes: int, known: dict[str, str], report: AddReport) -> None:
+        try:
+            extracted = extract_text(file, max_bytes=max_bytes)
+        except (ExtractionError, OSError) as err:
+            report.errors.append(str(err))
+            return
+        if extracted.encoding:
+            report.notes.append(f"{file.name}: decoded as {extracted.encoding}")
+        digest = content_hash(extracted.text)
+        doc_id = known.get(digest) or f"{_slug(file.stem)}_{digest[:12]}"
+        meta = DocumentMeta(
+            doc_id=doc_id,
+            title=extracted.title or guess_title(extracted.text) or file.stem,
+            outlet=extracted.outlet,
+            date=extracted.date,
+            author=extracted.author,
+            url=extracted.url,
+            source_file=file.name,
+        )
+        meta_path = self.corpus_dir / f"{doc_id}{META_SUFFIX}"
+        if digest in known:
+            report.duplicates.append(f"{file.name}: same content as {doc_id}")
+            report.duplicate_ids.append(doc_id)
+            if not meta_path.exists():  # an earlier add was cut off between the text and its metadata
+                _write_atomic(meta_path, json.dumps(meta.model_dump(), indent=2))
+                report.notes.append(f"{doc_id}: metadata restored (an earlier add was interrupted)")
+            return
+        # Text first, metadata last: a crash between them leaves a readable article.
+        _write_atomic(self.corpus_dir / f"{doc_id}{TEXT_SUFFIX}", extracted.text)
+        _write_atomic(meta_path, json.dumps(meta.model_dump(), indent=2))
+        known[digest] = doc_id
+        report.added.append(doc_id)
 
     def remove(self, doc_id: str) -> bool:
         text = self.corpus_dir / f"{doc_id}{TEXT_SUFFIX}"
         if not text.exists():
             return False
-        text.unlink()
-        (self.corpus_dir / f"{doc_id}{META_SUFFIX}").unlink(missing_ok=True)
+        with self._lock():
+            text.unlink(missing_ok=True)
+            (self.corpus_dir / f"{doc_id}{META_SUFFIX}").unlink(missing_ok=True)
         return True

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import codecs
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ class ExtractedText:
     date: str | None = None
     url: str | None = None
     outlet: str | None = None
+    encoding: str | None = None  # how the bytes were decoded, for the user to check (None: UTF-8 or PDF)
 
 
 def extract_text(path: Path, max_bytes: int = 20_000_000) -> ExtractedText:
@@ -35,19 +37,49 @@ def extract_text(path: Path, max_bytes: int = 20_000_000) -> ExtractedText:
     data = path.read_bytes()
     if suffix == ".pdf":
         return _pdf(path, data)
-    text = _decode(path, data)
+    text, encoding = _decode(path, data)
     if suffix in (".html", ".htm"):
-        return _html(path, text)
-    return ExtractedText(text=_require_text(path, text))
+        return replace(_html(path, text), encoding=encoding)
+    return ExtractedText(text=_require_text(path, text), encoding=encoding)
 
 
-def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:8192]:
-        raise ExtractionError(f"{path.name}: looks like a binary file (NUL bytes), not text")
+# Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Among equally plausible single-byte encodings, the one most Western news text is written in.
+_PREFERRED_LEGACY = "cp1252"
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str | None]:
+    """Text and the encoding assumed (None for plain UTF-8): a BOM, then strict UTF-8, then charset detection."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec.removesuffix("-sig")
+            except UnicodeDecodeError as err:
+                raise ExtractionError(f"{path.name}: starts with a {codec} byte-order mark but is not {codec} text") from err
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ExtractionError(f"{path.name}: not valid UTF-8 text ({err.reason} at byte {err.start})") from err
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\x00"  # not UTF-8: detect below
+    if "\x00" not in text:  # NULs: UTF-16/32 without a BOM, or binary; detection tells which
+        return text, None
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None or "\x00" in str(best):
+        raise ExtractionError(f"{path.name}: looks like a binary file, not text in any known encoding")
+    # Ties (same chaos and coherence) are common for short Latin text: prefer Windows-1252 when it fits.
+    for match in matches:
+        if match.chaos <= best.chaos and match.coherence >= best.coherence and _PREFERRED_LEGACY in match.could_be_from_charset:
+            return data.decode(_PREFERRED_LEGACY), _PREFERRED_LEGACY
+    return str(best), best.encoding
 
 
 def _require_text(path: Path, text: str) -> str:
@@ -64,8 +96,8 @@ def _html(path: Path, html: str) -> ExtractedText:
     # trafilatura finds the main article and its metadata; boilerplate menus are dropped there.
     import trafilatura
 
-    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, as_dict=True)
-    doc: dict[str, Any] = found if isinstance(found, dict) else {}
+    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    doc: dict[str, Any] = found.as_dict() if found is not None and hasattr(found, "as_dict") else dict(found or {})
     if not (doc.get("text") or "").strip():
         raise ExtractionError(f"{path.name}: no article text found in the HTML")
     return ExtractedText(

@@ -55,6 +55,36 @@ class Manifest(BaseModel):
             )
 
 
+MANIFEST_FILE = "manifest.json"
+MANIFEST_CHECKSUM_FILE = "manifest.sha256"
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write manifest.json and, beside it, the sha256 of its exact bytes (the other files' checksums
+    live inside the manifest, so the manifest needs its own)."""
+    data = manifest.model_dump_json(indent=2).encode("utf-8")
+    (folder / MANIFEST_FILE).write_bytes(data)
+    (folder / MANIFEST_CHECKSUM_FILE).write_text(hashlib.sha256(data).hexdigest() + "\n", encoding="ascii")
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest of a generation folder, refused (CorruptIndexError) unless its bytes match their checksum."""
+    try:
+        data = (folder / MANIFEST_FILE).read_bytes()
+        recorded = (folder / MANIFEST_CHECKSUM_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as err:
+        raise CorruptIndexError(f"index manifest in {folder} is unreadable ({err}); run `rag index --rebuild`") from err
+    if hashlib.sha256(data).hexdigest() != recorded:
+        raise CorruptIndexError(
+            f"index manifest in {folder} is unreadable or altered: its bytes do not match {MANIFEST_CHECKSUM_FILE}; "
+            "the index is corrupt: run `rag index --rebuild`"
+        )
+    try:
+        return Manifest.model_validate_json(data)
+    except ValueError as err:
+        raise CorruptIndexError(f"index manifest in {folder} is unreadable ({err}); run `rag index --rebuild`") from err
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -67,5 +97,5 @@ def tree_checksums(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): sha256_file(p)
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
+        if p.is_file() and p.name not in (MANIFEST_FILE, MANIFEST_CHECKSUM_FILE)
     }

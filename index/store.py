@@ -10,11 +10,13 @@ A crash while writing leaves CURRENT pointing at the previous, complete generati
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,29 +27,34 @@ from tqdm import tqdm
 from index.chunking import Chunk, ChunkerConfig, chunk_document
 from index.documents import Document, DocumentMeta
 from index.embedder import Embedder
-from index.hybrid import HybridIndex
+from index.hybrid import Hit, HybridIndex
 from index.keyword_index import KeywordIndex
-from index.manifest import CorruptIndexError, DocumentEntry, Manifest, tree_checksums
+from index.manifest import (
+    CorruptIndexError,
+    DocumentEntry,
+    IndexMismatchError,
+    Manifest,
+    read_manifest,
+    tree_checksums,
+    write_manifest,
+)
+from index.store_protocol import NoIndexError, StoreHit, UpdateReport
 from index.vector_index import build_index, choose_index_type, read_index, write_index
 
-
-class NoIndexError(FileNotFoundError):
-    """No index has been built in this data directory yet."""
+_log = logging.getLogger(__name__)
 
 
-@dataclass
-class UpdateReport:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    chunks_embedded: int = 0
-    n_chunks: int = 0
-    generation: str = ""
+@dataclass(frozen=True)
+class _Kept:
+    """A document the index already holds, kept as it is by upsert/delete (its text is not needed)."""
+
+    meta: DocumentMeta
+    content_hash: str
+    meta_hash: str
 
     @property
-    def touched(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
+    def doc_id(self) -> str:
+        return self.meta.doc_id
 
 
 def _fsync_dir(path: Path) -> None:
@@ -67,8 +74,24 @@ def _write_jsonl(path: Path, rows: Sequence[dict[str, object]]) -> None:
 
 
 class IndexStore:
+    """The embedded store (implements `index.store_protocol.Store`).
+
+    Searches go to the generation loaded by `open`; `reload_if_changed` reads `CURRENT` (one small
+    file) and, when another process has switched it, loads the new generation and swaps it in with
+    one assignment. A search already running keeps the `HybridIndex` object it started with.
+    """
+
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
+        self._live: HybridIndex | None = None
+        self._live_generation: str | None = None
+        self._failed_generation: str | None = None  # a generation that would not load: not retried
+        self._opened_with: tuple[str, int, ChunkerConfig] | None = None
+        self._reload_lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        return str(self.data_dir)
 
     @property
     def pointer(self) -> Path:
@@ -94,12 +117,7 @@ class IndexStore:
         gen = self.current_generation()
         if gen is None:
             raise NoIndexError(f"no index in {self.data_dir}; build one with `rag index`")
-        try:
-            return Manifest.model_validate_json((gen / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise CorruptIndexError(
-                f"index manifest in {gen} is unreadable ({err}); run `rag index --rebuild`"
-            ) from err
+        return read_manifest(gen)
 
     def load(self, embedder_id: str, dimension: int, chunker: ChunkerConfig, verify: bool = True) -> HybridIndex:
         manifest = self.read_manifest()
@@ -130,6 +148,72 @@ class IndexStore:
         except (OSError, ValueError, RuntimeError) as err:
             raise CorruptIndexError(f"cannot read the index in {gen} ({err}); run `rag index --rebuild`") from err
 
+    # -- reading (the Store protocol) ----------------------------------------------------------------
+    def open(self, embedder_id: str, dimension: int, chunker: ChunkerConfig) -> None:
+        name = self._pointer_name()
+        self._live = self.load(embedder_id, dimension, chunker)
+        self._live_generation, self._opened_with = name, (embedder_id, dimension, chunker)
+
+    def reload_if_changed(self) -> bool:
+        if self._opened_with is None:
+            return False
+        name = self._pointer_name()
+        if name is None or name in (self._live_generation, self._failed_generation):
+            return False
+        with self._reload_lock:
+            if name == self._live_generation:
+                return False  # another thread reloaded it meanwhile
+            try:
+                live = self.load(*self._opened_with)
+            except (CorruptIndexError, IndexMismatchError, NoIndexError, OSError) as err:
+                # Keep answering from the generation in memory; the log says why the new one was not taken.
+                _log.warning("not switching to index generation %s: %s", name, err)
+                self._failed_generation = name
+                return False
+            self._live, self._live_generation = live, name
+        return True
+
+    def documents(self) -> dict[str, DocumentMeta]:
+        return dict(self._require_live().documents)
+
+    def search_dense(self, query_vector: np.ndarray, k: int) -> list[StoreHit]:
+        index = self._require_live()
+        return [
+            _hit(index, Hit(row, index.chunks[row], s, s, None, rank, None))
+            for rank, (row, s) in enumerate(index.dense(query_vector, k))
+        ]
+
+    def search_keyword(self, query: str, query_vector: np.ndarray, k: int) -> list[StoreHit]:
+        index = self._require_live()
+        query_vector = query_vector.reshape(-1)
+        # Cosine is still reported, so the relevance check works the same in every mode.
+        return [
+            _hit(index, Hit(row, index.chunks[row], s, float(index.vectors[row] @ query_vector), s, None, rank))
+            for rank, (row, s) in enumerate(index.keyword(query, k))
+        ]
+
+    def search_hybrid(
+        self, query: str, query_vector: np.ndarray, k: int, candidates: int = 30, rrf_k: int = 60
+    ) -> list[StoreHit]:
+        index = self._require_live()
+        return [_hit(index, hit) for hit in index.hybrid(query, query_vector, k, candidates, rrf_k)]
+
+    def close(self) -> None:
+        self._live, self._live_generation, self._opened_with = None, None, None
+
+    def _require_live(self) -> HybridIndex:
+        live = self._live
+        if live is None:
+            raise RuntimeError(f"the index in {self.data_dir} is not open; call open() first")
+        return live
+
+    def _pointer_name(self) -> str | None:
+        try:
+            return self.pointer.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    # -- writing ----------------------------------------------------------------------------------
     def update(
         self,
         documents: Sequence[Document],
@@ -139,10 +223,37 @@ class IndexStore:
         show_progress: bool = False,
     ) -> UpdateReport:
         """Make the index hold exactly `documents`, embedding only new or changed ones."""
+        return self._commit(lambda _previous: list(documents), embedder, chunker, rebuild, show_progress)
+
+    def upsert(self, documents: Sequence[Document], embedder: Embedder, chunker: ChunkerConfig) -> UpdateReport:
+        """Add `documents`, or replace the indexed ones with the same id; every other document stays."""
+        new = {d.doc_id: d for d in documents}
+
+        def wanted(previous: HybridIndex | None) -> list[Document | _Kept]:
+            kept = [k for k in _kept(previous) if k.doc_id not in new]
+            return [*kept, *new.values()]
+
+        return self._commit(wanted, embedder, chunker)
+
+    def delete(self, doc_ids: Sequence[str], embedder: Embedder, chunker: ChunkerConfig) -> UpdateReport:
+        """Remove these documents' chunks; every other document stays (nothing is embedded)."""
+        gone = set(doc_ids)
+        return self._commit(lambda previous: [k for k in _kept(previous) if k.doc_id not in gone], embedder, chunker)
+
+    def _commit(
+        self,
+        wanted: Callable[[HybridIndex | None], Sequence[Document | _Kept]],
+        embedder: Embedder,
+        chunker: ChunkerConfig,
+        rebuild: bool = False,
+        show_progress: bool = False,
+    ) -> UpdateReport:
+        """Write a new generation holding `wanted(previous)` and switch CURRENT to it."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(str(self.data_dir / ".lock"), timeout=600):
             self._remove_stale()
             previous = None if rebuild or not self.exists() else self._previous(embedder, chunker)
+            documents = wanted(previous)
             tmp = self.data_dir / f".gen-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}.tmp"
             tmp.mkdir()
             report = UpdateReport()
@@ -168,7 +279,7 @@ class IndexStore:
 
     def _collect(
         self,
-        documents: Sequence[Document],
+        documents: Sequence[Document | _Kept],
         previous: HybridIndex | None,
         embedder: Embedder,
         chunker: ChunkerConfig,
@@ -189,7 +300,10 @@ class IndexStore:
                     rows = previous.rows_of(doc.doc_id)
                     doc_chunks = [previous.chunks[r] for r in rows]
                     doc_vectors = previous.vectors[rows]
-                    report.unchanged.append(doc.doc_id)
+                    if not isinstance(doc, _Kept):  # kept by upsert/delete: not one of the documents given
+                        report.unchanged.append(doc.doc_id)
+                elif isinstance(doc, _Kept):
+                    raise CorruptIndexError(f"document {doc.doc_id} is missing from the index; run `rag index --rebuild`")
                 else:
                     doc_chunks = chunk_document(doc, chunker)
                     doc_vectors = embedder.embed([c.text for c in doc_chunks])
@@ -206,7 +320,7 @@ class IndexStore:
     def _write(
         self,
         tmp: Path,
-        documents: Sequence[Document],
+        documents: Sequence[Document | _Kept],
         chunks: list[Chunk],
         vectors: np.ndarray,
         embedder: Embedder,
@@ -243,7 +357,7 @@ class IndexStore:
             files=tree_checksums(tmp),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        (tmp / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        write_manifest(tmp, manifest)
         _fsync_dir(tmp)
 
     def _remove_stale(self) -> None:
@@ -252,6 +366,30 @@ class IndexStore:
         for path in self.data_dir.iterdir():
             if path.is_dir() and (path.name.endswith(".tmp") or (path.name.startswith("gen-") and path != live)):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _kept(previous: HybridIndex | None) -> list[_Kept]:
+    """The documents of the previous generation, in index order, as they are."""
+    if previous is None:
+        return []
+    entries = previous.manifest.documents
+    return [
+        _Kept(meta, entries[doc_id].content_hash, entries[doc_id].meta_hash)
+        for doc_id, meta in previous.documents.items()
+        if doc_id in entries
+    ]
+
+
+def _hit(index: HybridIndex, hit: Hit) -> StoreHit:
+    return StoreHit(
+        chunk=hit.chunk,
+        document=index.documents[hit.chunk.doc_id],
+        score=hit.score,
+        dense_score=hit.dense_score,
+        keyword_score=hit.keyword_score,
+        dense_rank=hit.dense_rank,
+        keyword_rank=hit.keyword_rank,
+    )
 
 
 def _lines(path: Path) -> list[str]:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 
 from index.corpus_store import AddReport, CorpusStore
-from index.embedder import Embedder, load_embedder
-from index.store import IndexStore, UpdateReport
+from index.embedder import Embedder, load_embedder, load_query_embedder, query_embedder_fallback
+from index.store_protocol import Store, UpdateReport
 from index.vector_index import set_single_query_threads
 from rag.citations import check_citations
 from rag.conversation import Rewrite, rewrite_followup_explained
+from rag.deadline import Deadline, DeadlineExceeded
 from rag.generators.base import Generator, GeneratorError
 from rag.generators.registry import make_generator
-from rag.retriever import Retriever, SearchMode
+from rag.retriever import Retriever, SearchMode, store_from_settings
 from rag.settings import Settings
 from rag.support import SentenceEncoder
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
@@ -26,39 +30,55 @@ class QuestionError(ValueError):
     """The question cannot be asked as given (empty, too long); the message says why."""
 
 
+# Unicode categories that are never part of a question: control characters (NUL included), lone
+# surrogates (not encodable; they crash tokenizers), unassigned and private-use code points.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cs", "Cn", "Co"})
+
+
+def clean_question(question: str) -> str:
+    """NFC-normalised text without invalid or invisible control characters, whitespace collapsed."""
+    question = "".join(
+        ch if unicodedata.category(ch) not in _DROPPED_CATEGORIES else " " for ch in question
+    )
+    return " ".join(unicodedata.normalize("NFC", question).split())
+
+
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder, retriever: Retriever) -> None:
         self.settings = settings
         self.embedder = embedder
         self.retriever = retriever
-        self.encoder = SentenceEncoder(embedder)
+        # Queries and answer sentences use the retriever's (query) embedder: ONNX, no torch on a cold start.
+        self.encoder = SentenceEncoder(retriever.embedder)
         self._generators: dict[str, Generator] = {}
+        self._generators_lock = threading.Lock()
 
     @classmethod
     def load(cls, settings: Settings | None = None, build_if_missing: bool = False) -> Assistant:
         settings = settings or Settings()
         set_single_query_threads(settings.retrieval.faiss_threads)
-        embedder = load_embedder(settings.embedder)
-        store = IndexStore(settings.paths.data_dir)
+        embedder = load_embedder(settings.embedder)  # documents; torch loads only when one is embedded
+        store = store_from_settings(settings)  # embedded or PostgreSQL: the rest does not need to know
         if build_if_missing and not store.exists():
-            update_index(settings, embedder)
-        index = store.load(embedder.model_id, embedder.dimension, settings.chunker)
-        return cls(settings, embedder, Retriever(index, embedder, settings.retrieval))
+            update_index(settings, embedder, store=store)
+        query_embedder = load_query_embedder(settings.embedder)
+        store.open(query_embedder.model_id, query_embedder.dimension, settings.chunker)
+        return cls(settings, embedder, Retriever(store, query_embedder, settings.retrieval))
 
     # -- corpus -------------------------------------------------------------------------------
     def add(self, path: Path) -> tuple[AddReport, UpdateReport | None]:
         report = CorpusStore(self.settings.paths.corpus_dir).add(path, self.settings.ui.max_upload_mb << 20)
-        return report, (self.refresh() if report.added else None)
+        # Idempotent: a duplicate that an interrupted earlier add left unindexed gets indexed now.
+        needed = report.added or unindexed(self.settings, report.duplicate_ids)
+        return report, (self.refresh() if needed else None)
 
     def remove(self, doc_id: str) -> UpdateReport | None:
         return self.refresh() if CorpusStore(self.settings.paths.corpus_dir).remove(doc_id) else None
 
     def refresh(self) -> UpdateReport:
         """Re-index what changed in the corpus folder and reload the index."""
-        report = update_index(self.settings, self.embedder)
-        store = IndexStore(self.settings.paths.data_dir)
-        index = store.load(self.embedder.model_id, self.embedder.dimension, self.settings.chunker)
-        self.retriever = Retriever(index, self.embedder, self.settings.retrieval)
+        report = update_index(self.settings, self.embedder, store=self.retriever.store)
+        self.retriever.store.reload_if_changed()  # the new generation (embedded); PostgreSQL reads live anyway
         return report
 
     # -- asking ---------------------------------------------------------------------------------
@@ -81,25 +101,33 @@ class Assistant:
         """Yield raw text pieces as the generator writes them, then the checked `Answer`."""
         question = self._validate(question)
         start = time.perf_counter()
-        rewrite = self._standalone(question, history, backend)
+        deadline = Deadline(self.settings.answer.deadline_s)
+        rewrite = self._standalone(question, history, backend, deadline)
         rewritten = time.perf_counter()
         passages = self.retriever.search(rewrite.text, top_k)
         timings = {"retrieve_s": time.perf_counter() - rewritten}
         if rewrite.method != "unchanged":
             timings["rewrite_s"] = rewritten - start
         notes = [f"follow-up rewritten by rule because {rewrite.problem}"] if rewrite.problem else []
-        yield from self._answer(question, rewrite.text, passages, backend, timings, notes)
+        for item in self._answer(question, rewrite.text, passages, backend, timings, deadline, notes):
+            if isinstance(item, Answer):
+                item.timings["total_s"] = time.perf_counter() - start  # the real elapsed time, failures included
+            yield item
 
     def answer_from_passages(self, question: str, passages: Sequence[Passage], backend: str | None = None) -> Answer:
         """Answer from passages found elsewhere (e.g. a baseline retriever); same checks."""
-        result = [x for x in self._answer(question, question, list(passages), backend, {}) if isinstance(x, Answer)]
+        deadline = Deadline(self.settings.answer.deadline_s)
+        result = [
+            x for x in self._answer(question, question, list(passages), backend, {}, deadline) if isinstance(x, Answer)
+        ]
         return result[-1]
 
     def generator(self, backend: str) -> Generator:
         """The generator for a backend name, built on first use (GeneratorUnavailable says why not)."""
-        if backend not in self._generators:
-            self._generators[backend] = make_generator(backend, self.settings, self.encoder)
-        return self._generators[backend]
+        with self._generators_lock:  # parallel answers must not build (and load a model) twice
+            if backend not in self._generators:
+                self._generators[backend] = make_generator(backend, self.settings, self.encoder)
+            return self._generators[backend]
 
     def register_generator(self, name: str, generator: Generator) -> None:
         """Plug in any generator under a backend name (e.g. an OpenAICompatibleGenerator wrapping any
@@ -122,29 +150,44 @@ class Assistant:
 
     # -- internals ------------------------------------------------------------------------------
     def _validate(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise QuestionError("The question is empty; type a question about the articles.")
+        if not isinstance(question, str):
+            raise QuestionError(f"The question must be text, not {type(question).__name__}.")
         limit = self.settings.answer.max_question_chars
         if len(question) > limit:
             raise QuestionError(f"The question is {len(question):,} characters long; the limit is {limit:,}.")
-        return " ".join(question.split())
+        question = clean_question(question)
+        if not question:
+            raise QuestionError("The question is empty; type a question about the articles.")
+        return question
 
-    def _standalone(self, question: str, history: History | None, backend: str | None) -> Rewrite:
+    def _standalone(self, question: str, history: History | None, backend: str | None, deadline: Deadline) -> Rewrite:
         if not history:
             return Rewrite(question, "unchanged")
-        llm = self._rewriter(backend or self.settings.answer.backend)
-        return rewrite_followup_explained(question, list(history), llm)
+        llm = self._rewriter(backend or self.settings.answer.backend, deadline)
+        turns = [(clean_question(str(q)), clean_question(str(a))) for q, a in history]
+        return rewrite_followup_explained(question, turns, llm)
 
-    def _rewriter(self, backend: str) -> Callable[[str], str] | None:
-        """The LLM's plain completion when an LLM backend is in use and loads; else None (rules)."""
+    def _rewriter(self, backend: str, deadline: Deadline) -> Callable[[str], str] | None:
+        """The LLM's plain completion when an LLM backend is in use and loads; else None (rules).
+        It counts against the answer's deadline (a timeout is a failed rewrite: rules take over, reported)."""
         if backend == "extractive":
             return None
         from rag.generators.llm_factory import rewriter_for
 
         try:
-            return rewriter_for(self.generator(backend))
+            complete = rewriter_for(self.generator(backend))
         except GeneratorError:
             return None  # the answer step reports the unavailable backend; rules rewrite meanwhile
+        if complete is None:
+            return None
+
+        def within_deadline(prompt: str) -> str:
+            try:
+                return deadline.call(lambda: complete(prompt), "rewriting the follow-up question")
+            except DeadlineExceeded as err:
+                raise GeneratorError(str(err)) from err
+
+        return within_deadline
 
     def _answer(
         self,
@@ -153,6 +196,7 @@ class Assistant:
         passages: list[Passage],
         backend: str | None,
         timings: dict[str, float],
+        deadline: Deadline,
         notes: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         requested = backend or self.settings.answer.backend
@@ -166,7 +210,7 @@ class Assistant:
             backend_requested=requested,
             backend_used="none",
             timings=timings,
-            warnings=list(notes),
+            warnings=[*notes, *filter(None, [query_embedder_fallback(self.settings.embedder)])],
         )
         best = max((p.dense_score or 0.0 for p in passages), default=0.0)
         if best < self.settings.retrieval.min_relevance:
@@ -180,11 +224,12 @@ class Assistant:
         start = time.perf_counter()
         pieces: list[str] = []
         try:
-            for piece in self.generator(requested).stream(standalone, given):
+            for piece in deadline.iterate(self.generator(requested).stream(standalone, given), f"the {requested} backend"):
                 pieces.append(piece)
                 timings.setdefault("first_token_s", time.perf_counter() - start)
                 yield piece
-        except GeneratorError as err:
+        except (GeneratorError, DeadlineExceeded) as err:
+            timings["generate_s"] = time.perf_counter() - start
             failure = f"{requested} backend failed: {err}"
             if not self.settings.answer.fallback_to_extractive or requested == "extractive":
                 yield base.model_copy(update={"status": AnswerStatus.FAILED, "reason": failure})
@@ -226,8 +271,31 @@ class Assistant:
 
 
 def update_index(
-    settings: Settings, embedder: Embedder | None = None, rebuild: bool = False, show_progress: bool = False
+    settings: Settings,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    show_progress: bool = False,
+    store: Store | None = None,
 ) -> UpdateReport:
+    """Make the store the settings name hold exactly the corpus folder's articles."""
     embedder = embedder or load_embedder(settings.embedder)
     documents = CorpusStore(settings.paths.corpus_dir).documents()
-    return IndexStore(settings.paths.data_dir).update(documents, embedder, settings.chunker, rebuild, show_progress)
+    if store is not None:
+        return store.update(documents, embedder, settings.chunker, rebuild, show_progress)
+    with closing(store_from_settings(settings)) as own:
+        return own.update(documents, embedder, settings.chunker, rebuild, show_progress)
+
+
+def unindexed(settings: Settings, doc_ids: Sequence[str]) -> list[str]:
+    """Those of `doc_ids` that the index does not hold (all of them when there is no readable index)."""
+    from index.manifest import CorruptIndexError
+    from index.store import NoIndexError
+
+    if not doc_ids:
+        return []
+    try:
+        with closing(store_from_settings(settings)) as store:
+            held = store.read_manifest().documents
+    except (NoIndexError, CorruptIndexError):
+        return list(dict.fromkeys(doc_ids))
+    return [doc_id for doc_id in dict.fromkeys(doc_ids) if doc_id not in held]

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from rag.assistant import Assistant, QuestionError, update_index
+from rag.assistant import Assistant, QuestionError, unindexed, update_index
 from rag.settings import Settings
 from rag.types import Answer
 
@@ -42,11 +42,11 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _assistant(settings: Settings) -> Assistant:
     from index.manifest import CorruptIndexError, IndexMismatchError
-    from index.store import NoIndexError
+    from index.store_protocol import NoIndexError, StoreUnavailableError
 
     try:
         return Assistant.load(settings)
-    except (NoIndexError, CorruptIndexError, IndexMismatchError) as err:
+    except (NoIndexError, CorruptIndexError, IndexMismatchError, StoreUnavailableError) as err:
         raise _fail(str(err)) from err
 
 
@@ -59,21 +59,27 @@ def index_cmd(
     preset: Preset = "default",
 ) -> None:
     """Build or update the index from the corpus folder (only changed documents are embedded)."""
+    from contextlib import closing
+
     from index.corpus_store import CorpusStore
-    from index.manifest import CorruptIndexError
-    from index.store import IndexStore
+    from index.manifest import CorruptIndexError, IndexMismatchError
+    from index.store_protocol import StoreUnavailableError
+    from rag.retriever import store_from_settings
 
     settings = load_settings(preset, data_dir, corpus_dir)
-    store = IndexStore(settings.paths.data_dir)
-    if if_stale and not rebuild and store.exists():
-        try:
-            if not store.is_stale(CorpusStore(settings.paths.corpus_dir).documents()):
-                console.print(f"index in {settings.paths.data_dir} is up to date")
-                return
-        except CorruptIndexError as err:
-            console.print(f"[yellow]{err}[/] rebuilding")
-            rebuild = True
-    report = update_index(settings, rebuild=rebuild, show_progress=True)
+    try:
+        with closing(store_from_settings(settings)) as store:
+            if if_stale and not rebuild and store.exists():
+                try:
+                    if not store.is_stale(CorpusStore(settings.paths.corpus_dir).documents()):
+                        console.print(f"index in {store.location} is up to date")
+                        return
+                except CorruptIndexError as err:
+                    console.print(f"[yellow]{err}[/] rebuilding")
+                    rebuild = True
+            report = update_index(settings, rebuild=rebuild, show_progress=True, store=store)
+    except (IndexMismatchError, StoreUnavailableError) as err:
+        raise _fail(str(err)) from err
     console.print(
         f"indexed {report.n_chunks} chunks: {len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; {report.chunks_embedded} chunks embedded"
@@ -95,9 +101,15 @@ def add(
         console.print(f"added {doc_id}")
     for dup in report.duplicates:
         console.print(f"[yellow]skipped duplicate[/] {dup}")
+    for note in report.notes:
+        console.print(f"[dim]note: {note}[/]")
     for error in report.errors:
         err_console.print(f"[red]not added:[/] {error}")
-    if report.added:
+    # Idempotent: a duplicate that an interrupted earlier add left unindexed gets indexed now.
+    missing = unindexed(settings, report.duplicate_ids)
+    for doc_id in missing:
+        console.print(f"[yellow]{doc_id} is in the corpus but not in the index (an earlier add was interrupted); indexing it[/]")
+    if report.added or missing:
         index_cmd(data_dir=settings.paths.data_dir, corpus_dir=settings.paths.corpus_dir)
     if report.errors and not report.added:
         raise typer.Exit(1)
@@ -110,7 +122,9 @@ def remove(doc_id: str, data_dir: DataDir = None, corpus_dir: CorpusDir = None) 
 
     settings = load_settings("default", data_dir, corpus_dir)
     if not CorpusStore(settings.paths.corpus_dir).remove(doc_id):
-        raise _fail(f"no article with id {doc_id!r} in {settings.paths.corpus_dir}")
+        if unindexed(settings, [doc_id]):
+            raise _fail(f"no article with id {doc_id!r} in {settings.paths.corpus_dir}")
+        console.print(f"[yellow]{doc_id} was removed from the corpus but is still indexed (an earlier remove was interrupted)[/]")
     index_cmd(data_dir=settings.paths.data_dir, corpus_dir=settings.paths.corpus_dir)
 
 
@@ -153,24 +167,43 @@ def ask(
     question: str,
     backend: Annotated[str | None, typer.Option(help="extractive, local or openai (default: settings)")] = None,
     history: Annotated[Path | None, typer.Option(help="JSON file: [[question, answer], ...] for follow-ups")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON (same as --format json)")] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text (readable), markdown (to paste into a report) or json")
+    ] = "text",
     data_dir: DataDir = None,
     preset: Preset = "default",
 ) -> None:
     """Answer a question with inline citations [n] and a numbered source list."""
+    if output_format not in ("text", "markdown", "json"):
+        raise _fail(f"unknown --format {output_format!r}; use text, markdown or json")
     settings = load_settings(preset, data_dir)
-    turns = [(str(q), str(a)) for q, a in json.loads(history.read_text())] if history else None
+    turns = _read_history(history) if history else None
     assistant = _assistant(settings)
     try:
         answer = assistant.ask(question, history=turns, backend=backend)
     except QuestionError as err:
         raise _fail(str(err)) from err
-    if as_json:
+    if as_json or output_format == "json":
         print(answer.model_dump_json(indent=2))
+    elif output_format == "markdown":
+        from rag.export import answer_markdown
+
+        print(answer_markdown(answer))
     else:
         print_answer(answer)
     if answer.status == "failed":
         raise typer.Exit(3)
+
+
+def _read_history(path: Path) -> list[tuple[str, str]]:
+    try:
+        turns = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(turns, list) or not all(isinstance(t, list) and len(t) == 2 for t in turns):
+            raise ValueError("expected a list of [question, answer] pairs")
+        return [(str(q), str(a)) for q, a in turns]
+    except (OSError, ValueError) as err:
+        raise _fail(f"--history {path}: {err}") from err
 
 
 def print_answer(answer: Answer) -> None:
@@ -187,7 +220,9 @@ def print_answer(answer: Answer) -> None:
         )
     for warning in answer.warnings:
         console.print(f"[dim]note: {warning}[/]")
-    total = sum(v for k, v in answer.timings.items() if k.endswith("_s") and k != "first_token_s")
+    total = answer.timings.get("total_s") or sum(
+        v for k, v in answer.timings.items() if k.endswith("_s") and k != "first_token_s"
+    )
     console.print(f"[dim]backend: {answer.backend_used}; {total * 1000:.0f} ms[/]")
 
 

@@ -1,58 +1,63 @@
-"""Hybrid retrieval over the persisted index, returning passages with their metadata."""
+"""Hybrid retrieval over the index store, returning passages with their metadata."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from index.embedder import Embedder
-from index.hybrid import Hit, HybridIndex
-from rag.settings import RetrievalSettings
+from index.store_protocol import Store, StoreHit, open_store
+from rag.settings import RetrievalSettings, Settings
 from rag.types import Passage
 
 SearchMode = Literal["hybrid", "dense", "keyword"]
 
 
+def store_from_settings(settings: Settings) -> Store:
+    """The store the settings name: PostgreSQL when `store.url` is set, else the embedded one."""
+    url = settings.store.url.get_secret_value() if settings.store.url is not None else None
+    return open_store(settings.paths.data_dir, url, settings.store.ef_search)
+
+
 class Retriever:
-    def __init__(self, index: HybridIndex, embedder: Embedder, settings: RetrievalSettings) -> None:
-        self.index = index
+    def __init__(self, store: Store, embedder: Embedder, settings: RetrievalSettings) -> None:
+        self.store = store
         self.embedder = embedder
         self.settings = settings
 
     def search(self, query: str, k: int | None = None, mode: SearchMode = "hybrid") -> list[Passage]:
         k = k or self.settings.top_k
+        if mode not in ("hybrid", "dense", "keyword"):
+            raise ValueError(f"unknown search mode {mode!r}; use hybrid, dense or keyword")
+        # Between questions, take up what another process wrote (a stat-sized check when nothing did).
+        self.store.reload_if_changed()
         vector = self.embedder.embed([query])[0]
         if mode == "hybrid":
-            hits = self.index.hybrid(query, vector, k, self.settings.candidates, self.settings.rrf_k)
-            return [self._passage(hit.row, hit.score, hit.dense_score, hit.keyword_score) for hit in hits]
-        if mode == "dense":
-            return [self._passage(row, s, s, None) for row, s in self.index.dense(vector, k)]
-        if mode == "keyword":
-            # Cosine is still reported, so the relevance check works the same in every mode.
-            return [
-                self._passage(row, s, float(self.index.vectors[row] @ vector), s)
-                for row, s in self.index.keyword(query, k)
-            ]
-        raise ValueError(f"unknown search mode {mode!r}; use hybrid, dense or keyword")
-
-    def _passage(self, row: int, score: float, dense: float | None, keyword: float | None) -> Passage:
-        chunk = self.index.chunks[row]
-        meta = self.index.documents[chunk.doc_id]
-        return Passage(
-            chunk_id=chunk.chunk_id,
-            doc_id=chunk.doc_id,
-            title=meta.title,
-            outlet=meta.outlet,
-            date=meta.date,
-            date_note=meta.date_note,
-            url=meta.url,
-            text=chunk.text,
-            start=chunk.start,
-            end=chunk.end,
-            paragraph=chunk.paragraph,
-            score=score,
-            dense_score=dense,
-            keyword_score=keyword,
-        )
+            hits = self.store.search_hybrid(query, vector, k, self.settings.candidates, self.settings.rrf_k)
+        elif mode == "dense":
+            hits = self.store.search_dense(vector, k)
+        else:
+            hits = self.store.search_keyword(query, vector, k)
+        return [_passage(hit) for hit in hits]
 
 
-__all__ = ["Hit", "Retriever", "SearchMode"]
+def _passage(hit: StoreHit) -> Passage:
+    chunk, meta = hit.chunk, hit.document
+    return Passage(
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        title=meta.title,
+        outlet=meta.outlet,
+        date=meta.date,
+        date_note=meta.date_note,
+        url=meta.url,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+        paragraph=chunk.paragraph,
+        score=hit.score,
+        dense_score=hit.dense_score,
+        keyword_score=hit.keyword_score,
+    )
+
+
+__all__ = ["Retriever", "SearchMode", "store_from_settings"]

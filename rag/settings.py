@@ -6,6 +6,7 @@ RAG_RETRIEVAL__TOP_K=6) < preset (when one is named) < explicit arguments. Secre
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,17 @@ Backend = Literal["extractive", "local", "openai"]
 class PathSettings(BaseModel):
     corpus_dir: Path = Path("corpus")
     data_dir: Path = Path(".data")
+
+
+class StoreSettings(BaseModel):
+    """Which index store answers: the embedded one in paths.data_dir, or a shared PostgreSQL."""
+
+    url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host:port/db: the shared PostgreSQL + pgvector store (extra `pg`); "
+        "unset: the embedded FAISS + BM25 store in paths.data_dir. A SecretStr: it may hold a password",
+    )
+    ef_search: int = Field(default=100, ge=10, le=1000, description="pgvector hnsw.ef_search (candidates per search)")
 
 
 class RetrievalSettings(BaseModel):
@@ -50,6 +62,12 @@ class AnswerSettings(BaseModel):
     fallback_to_extractive: bool = Field(
         default=False, description="if the LLM fails, answer extractively instead (reported in the answer)"
     )
+    deadline_s: float = Field(
+        default=90.0,
+        gt=0,
+        description="overall time limit for one answer (follow-up rewrite, every LLM attempt and retry included); "
+        "past it the answer fails with the reason",
+    )
 
 
 class OpenAISettings(BaseModel):
@@ -73,14 +91,29 @@ class LocalLLMSettings(BaseModel):
 class UISettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 7860
-    auth: str | None = Field(default=None, description="user:password, enables Gradio login")
+    auth: str | None = Field(default=None, description="user:password, enables Gradio login for the whole page")
+    editor_auth: str | None = Field(
+        default=None, description="user:password for adding, removing and editing articles on the page (asking stays open)"
+    )
+    single_user: bool = Field(
+        default=False, description="the page is one person's: anyone who reaches it may edit the corpus without a login"
+    )
     max_upload_mb: int = 20
+    answer_concurrency: int = Field(
+        default=0, ge=0, le=64,
+        description="questions answered at once by the page and API; 0: one per CPU core. Retrieval and the "
+        "extractive reader are read-only; an in-process LLM still answers one at a time (its own lock)",
+    )
+
+    def effective_answer_concurrency(self) -> int:
+        return self.answer_concurrency or os.cpu_count() or 1
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_nested_delimiter="__", extra="ignore")
 
     paths: PathSettings = PathSettings()
+    store: StoreSettings = StoreSettings()
     chunker: ChunkerConfig = ChunkerConfig()
     embedder: EmbedderConfig = EmbedderConfig()
     retrieval: RetrievalSettings = RetrievalSettings()

@@ -10,6 +10,7 @@ The best sentence becomes the citation's quote.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,17 +41,23 @@ class SentenceEncoder:
         self.embedder = embedder
         self.cache: dict[str, np.ndarray] = {}
         self.max_items = max_items
+        self._lock = threading.Lock()  # answers run in parallel threads; one may clear what another reads
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
-        if missing:
-            if len(self.cache) + len(missing) > self.max_items:
-                self.cache.clear()
-            for text, vector in zip(missing, self.embedder.embed(missing), strict=True):
-                self.cache[text] = vector
         if not texts:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        return np.vstack([self.cache[t] for t in texts])
+        with self._lock:
+            found = {t: self.cache[t] for t in dict.fromkeys(texts) if t in self.cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            vectors = self.embedder.embed(missing)  # outside the lock: other answers go on meanwhile
+            fresh = dict(zip(missing, vectors, strict=True))
+            found.update(fresh)
+            with self._lock:
+                if len(self.cache) + len(fresh) > self.max_items:
+                    self.cache.clear()
+                self.cache.update(fresh)
+        return np.vstack([found[t] for t in texts])
 
 
 def passage_sentences(passage: Passage) -> list[tuple[str, int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import gradio as gr
@@ -11,6 +12,7 @@ from rag.types import Answer
 from ui.asking import ask_stream
 
 ASK_CONCURRENCY_ID = "ask"
+log = logging.getLogger(__name__)
 
 
 def answer_json(assistant: Assistant, question: str, backend: str | None = None,
@@ -31,6 +33,9 @@ def answer_json(assistant: Assistant, question: str, backend: str | None = None,
                 answer = item2
     except QuestionError as err:
         raise gr.Error(str(err)) from err
+    except Exception as err:  # never a raw traceback message to a client; the log has the details
+        log.exception("answering %r failed", question[:200])
+        raise gr.Error(f"internal error while answering ({type(err).__name__}); the server log has the details") from err
     assert answer is not None
     return answer.model_dump(mode="json")
 

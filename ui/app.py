@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -13,11 +14,14 @@ import gradio as gr
 
 from index.documents import TEXT_SUFFIX, load_document
 from rag.assistant import Assistant, QuestionError
+from rag.export import answer_markdown, conversation_markdown
 from rag.settings import Settings
 from rag.types import Answer
+from ui import conversations
 from ui.api import ASK_CONCURRENCY_ID, register_api
 from ui.asking import ask_stream, history_of
 from ui.corpus_tab import build_corpus_tab, refresh_corpus
+from ui.editing import parse_credentials
 from ui.render import (
     Turn,
     article_html,
@@ -30,9 +34,6 @@ from ui.style import ARTICLE_JS, CSS, SOURCES_JS, THEME, TRANSCRIPT_JS
 
 log = logging.getLogger(__name__)
 
-# Questions answered at once (page and API together); the rest wait in Gradio's queue, which shows
-# the user their place. See ui.asking.ASSISTANT_LOCK for why it is one.
-ASK_CONCURRENCY = 1
 
 TurnsState = list[dict[str, Any]]
 
@@ -64,10 +65,16 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
     default_backend: str | None = settings.answer.backend if settings.answer.backend in usable else None
     if default_backend is None and usable:
         default_backend = usable[0]
+    # Questions answered at once (page and API together); the rest wait in Gradio's queue, which
+    # shows the user their place. See ui.asking.CORPUS_EDIT_LOCK for why answers may run in parallel.
+    ask_concurrency = settings.ui.effective_answer_concurrency()
 
     with gr.Blocks(title="Scam-compound news: answers with checked citations", analytics_enabled=False) as demo:
         turns_state = gr.State([])
         selected_state = gr.State(None)  # [turn, n] of the answer shown in the source panel
+        conversation_id = gr.State(None)  # id of the conversation in the browser's store (None: not saved yet)
+        saved = gr.BrowserState(conversations.empty(), storage_key=conversations.STORAGE_KEY,
+                                secret=conversations.browser_secret(settings.paths.data_dir))
         gr.HTML('<h2 style="margin:0">Cyber-scam compounds in Southeast Asia: ask the news archive</h2>'
                 '<p style="margin:0.2em 0 0.6em">Answers come only from the articles in the corpus. '
                 "Every sentence cites its sources as [n]; click one to see the supporting quote.</p>",
@@ -87,7 +94,17 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                                               show_label=False, elem_id="question", scale=6,
                                               max_length=settings.answer.max_question_chars)
                         ask_btn = gr.Button("Ask", variant="primary", elem_id="ask-btn", scale=1, min_width=80)
-                    new_btn = gr.Button("New conversation", size="sm", elem_id="new-btn")
+                    with gr.Row():
+                        earlier = gr.Dropdown(choices=[], value=None, label="Earlier conversations (kept in this browser)",
+                                              elem_id="earlier", scale=3)
+                        delete_btn = gr.Button("Delete this conversation", size="sm", variant="stop",
+                                               elem_id="delete-conversation", scale=1)
+                    with gr.Row():
+                        new_btn = gr.Button("New conversation", size="sm", elem_id="new-btn")
+                        download_answer = gr.DownloadButton("Download answer (.md)", size="sm", visible=False,
+                                                            elem_id="download-answer")
+                        download_conversation = gr.DownloadButton("Download conversation (.md)", size="sm",
+                                                                  visible=False, elem_id="download-conversation")
                     with gr.Accordion("Settings", open=False, elem_id="settings"):
                         backend = gr.Dropdown(choices=usable, value=default_backend, label="Answer backend",
                                               elem_id="backend", interactive=bool(usable))
@@ -137,11 +154,59 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         ask_events: dict[str, Any] = {
             "fn": respond, "inputs": [question, turns_state, backend, top_k, show_scores],
             "outputs": [transcript, turns_state, sources, selected_state, question],
-            "concurrency_limit": ASK_CONCURRENCY, "concurrency_id": ASK_CONCURRENCY_ID,
+            "concurrency_limit": ask_concurrency, "concurrency_id": ASK_CONCURRENCY_ID,
             "api_visibility": "private",
         }
-        question.submit(**ask_events)
-        ask_btn.click(**ask_events)
+        def on_downloads(raw: TurnsState, selected: list[Any] | None) -> tuple[Any, Any]:
+            """Markdown files of the selected (else last) answer and of the conversation, with references."""
+            answers = [a for a in (t.parsed() for t in _turns(raw)) if a is not None]
+            if not answers:
+                return gr.DownloadButton(visible=False), gr.DownloadButton(visible=False)
+            turns = _turns(raw)
+            chosen = turns[int(selected[0])].parsed() if selected and 0 <= int(selected[0]) < len(turns) else None
+            folder = Path(tempfile.mkdtemp(prefix="rag-export-"))
+            one = folder / "answer.md"
+            one.write_text(answer_markdown(chosen or answers[-1]), encoding="utf-8")
+            whole = folder / "conversation.md"
+            whole.write_text(conversation_markdown(answers), encoding="utf-8")
+            return gr.DownloadButton(value=str(one), visible=True), gr.DownloadButton(value=str(whole), visible=True)
+
+        downloads: dict[str, Any] = {"fn": on_downloads, "inputs": [turns_state, selected_state],
+                                     "outputs": [download_answer, download_conversation], "api_visibility": "private"}
+        def on_save(store: Any, cid: str | None, raw: TurnsState) -> tuple[Any, str | None, Any]:
+            store, cid = conversations.save(store, cid, raw)
+            return store, cid, gr.Dropdown(choices=conversations.choices(store), value=cid)
+
+        def on_restore(store: Any) -> tuple[Any, ...]:
+            cid = conversations.validated(store).get("current")
+            raw = conversations.turns_of(store, cid)
+            earlier_choices = gr.Dropdown(choices=conversations.choices(store), value=cid if raw else None)
+            if not raw:  # nothing to restore: leave the page alone (a question may already be on its way)
+                return gr.skip(), gr.skip(), gr.skip(), earlier_choices
+            return transcript_html(_turns(raw)), raw, cid, earlier_choices
+
+        def on_open(store: Any, chosen: str | None, cid: str | None) -> tuple[Any, ...]:
+            if not chosen or chosen == cid:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            raw = conversations.turns_of(store, chosen)
+            return (transcript_html(_turns(raw)), raw, chosen if raw else None, None, sources_html(None, None),
+                    article_html(None, None))
+
+        def on_delete(store: Any, cid: str | None) -> tuple[Any, ...]:
+            store = conversations.delete(store, cid)
+            return (store, transcript_html([]), [], None, None, sources_html(None, None), article_html(None, None),
+                    gr.Dropdown(choices=conversations.choices(store), value=None))
+
+        saving: dict[str, Any] = {"fn": on_save, "inputs": [saved, conversation_id, turns_state],
+                                  "outputs": [saved, conversation_id, earlier], "api_visibility": "private"}
+        question.submit(**ask_events).then(**downloads).then(**saving)
+        ask_btn.click(**ask_events).then(**downloads).then(**saving)
+        earlier.input(on_open, inputs=[saved, earlier, conversation_id],
+                      outputs=[transcript, turns_state, conversation_id, selected_state, sources, article],
+                      api_visibility="private").then(**downloads)
+        delete_btn.click(on_delete, inputs=[saved, conversation_id],
+                         outputs=[saved, transcript, turns_state, conversation_id, selected_state, sources, article,
+                                  earlier], api_visibility="private").then(**downloads)
 
         def on_chip(raw: TurnsState, scores: bool, evt: gr.EventData) -> tuple[Any, Any, Any]:
             turns = _turns(raw)
@@ -152,7 +217,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             return sources_html(turns[turn].parsed(), turn, n, scores), [turn, n], transcript_html(turns, turn)
 
         transcript.click(on_chip, inputs=[turns_state, show_scores], outputs=[sources, selected_state, transcript],
-                         api_visibility="private", concurrency_limit=None)
+                         api_visibility="private", concurrency_limit=None).then(**downloads)
 
         def on_open_article(raw: TurnsState, evt: gr.EventData) -> tuple[Any, Any]:
             turns = _turns(raw)
@@ -182,23 +247,21 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                            api_visibility="private", concurrency_limit=None)
 
         def on_new() -> tuple[Any, ...]:
-            return transcript_html([]), [], None, sources_html(None, None), article_html(None, None)
+            # The finished conversation stays in the browser's store; the next answer starts a new one.
+            return transcript_html([]), [], None, sources_html(None, None), article_html(None, None), None, None
 
-        new_btn.click(on_new, outputs=[transcript, turns_state, selected_state, sources, article],
-                      api_visibility="private")
+        new_btn.click(on_new, outputs=[transcript, turns_state, selected_state, sources, article, conversation_id,
+                                       earlier], api_visibility="private").then(**downloads)
+        demo.load(on_restore, inputs=[saved], outputs=[transcript, turns_state, conversation_id, earlier],
+                  api_visibility="private").then(**downloads)
         demo.load(lambda: refresh_corpus(assistant), outputs=[corpus_table, remove_choice], api_visibility="private")
-        register_api(assistant, ASK_CONCURRENCY)
+        register_api(assistant, ask_concurrency)
     return demo
 
 
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
     """'user:password' -> (user, password); None or '' -> no login."""
-    if not auth:
-        return None
-    user, sep, password = auth.partition(":")
-    if not sep or not user or not password:
-        raise ValueError("ui.auth (RAG_UI__AUTH) must look like user:password")
-    return user, password
+    return parse_credentials(auth, "ui.auth (RAG_UI__AUTH)")
 
 
 def launch_app(demo: gr.Blocks, settings: Settings, prevent_thread_lock: bool = False,

@@ -9,9 +9,10 @@ from rag.assistant import Assistant, History
 from rag.types import Answer
 from ui.render import Turn
 
-# One assistant call at a time per process: adding or removing articles swaps the index, and an
-# in-process LLM serves one request at a time. On 2 cores parallel answers would gain little anyway.
-ASSISTANT_LOCK = threading.Lock()
+# Answers run in parallel (up to `ui.answer_concurrency`): retrieval reads an index generation that is
+# swapped in by one assignment, the extractive reader is read-only, and an in-process LLM has its own
+# lock. Only corpus edits from the page are taken one at a time.
+CORPUS_EDIT_LOCK = threading.Lock()
 
 
 def history_of(turns: Sequence[Turn]) -> list[tuple[str, str]]:
@@ -30,5 +31,4 @@ def ask_stream(assistant: Assistant, question: str, history: History | None, bac
 
     Raises `QuestionError` for an empty or too long question, like the assistant.
     """
-    with ASSISTANT_LOCK:
-        yield from assistant.ask_stream(question, history, backend, top_k)
+    yield from assistant.ask_stream(question, history, backend, top_k)

@@ -24,10 +24,12 @@ def register(app: typer.Typer) -> None:
         from rag.assistant import Assistant
         from rag.cli import load_settings
         from ui.app import build_app, launch_app, parse_auth
+        from ui.editing import parse_credentials
 
         try:
             settings = load_settings(preset, data_dir, corpus_dir)
             parse_auth(settings.ui.auth)
+            parse_credentials(settings.ui.editor_auth, "ui.editor_auth (RAG_UI__EDITOR_AUTH)")
         except ValueError as err:
             typer.echo(f"error: {err}", err=True)
             raise typer.Exit(2) from err

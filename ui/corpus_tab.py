@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,8 +14,11 @@ from index.corpus_store import CorpusStore
 from index.documents import Document
 from index.extraction import SUPPORTED_SUFFIXES
 from rag.assistant import Assistant
-from ui.asking import ASSISTANT_LOCK
+from ui.asking import CORPUS_EDIT_LOCK
+from ui.editing import check_editor_login, edit_refusal, editing_mode, may_edit
 from ui.render import corpus_html, e
+
+log = logging.getLogger(__name__)
 
 
 def _docs(assistant: Assistant) -> list[Document]:
@@ -56,7 +60,7 @@ def add_files(assistant: Assistant, files: list[str], progress: Any = None) -> l
             return lines or [("error", "no file was given")]
         if progress is not None:
             progress(0.5, desc="extracting text and indexing the new articles")
-        with ASSISTANT_LOCK:
+        with CORPUS_EDIT_LOCK:
             report, update = assistant.add(Path(tmp))
     titles = {d.doc_id: d.meta.title for d in _docs(assistant)}
     lines += [("ok", f"added {doc_id}: {titles.get(doc_id, '')}") for doc_id in report.added]
@@ -75,6 +79,14 @@ def build_corpus_tab(assistant: Assistant) -> tuple[gr.HTML, gr.Dropdown]:
     gr.Markdown(f"**Add articles**: {', '.join(SUPPORTED_SUFFIXES)}; at most {max_mb} MB a file. "
                 "They are checked (text, not empty, not binary), stored verbatim and indexed; "
                 "identical texts are skipped.")
+    ui = assistant.settings.ui
+    mode = editing_mode(ui)
+    editor_state = gr.State(False)  # server-side, per session: set only by a correct editor login
+    with gr.Row(visible=mode == "editor-login", elem_id="editor-login"):
+        login_user = gr.Textbox(label="Editor name", scale=2, elem_id="editor-user")
+        login_password = gr.Textbox(label="Password", type="password", scale=2, elem_id="editor-password")
+        login_btn = gr.Button("Log in to edit", scale=1, elem_id="editor-login-btn")
+    access = gr.HTML(_access_html(mode, False), elem_id="edit-access", js_on_load=None)
     upload = gr.File(label="Upload articles", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
                      type="filepath", elem_id="upload")
     status = gr.HTML("", elem_id="corpus-status", js_on_load=None)
@@ -83,28 +95,60 @@ def build_corpus_tab(assistant: Assistant) -> tuple[gr.HTML, gr.Dropdown]:
                              scale=4)
         remove_btn = gr.Button("Remove article", variant="stop", elem_id="remove-btn", scale=1)
 
-    def on_upload(files: list[str] | None, progress: gr.Progress = gr.Progress()  # noqa: B008
+    def on_login(user: str, password: str) -> tuple[bool, str, str]:
+        ok = check_editor_login(ui, user or "", password or "")
+        if not ok:
+            log.warning("failed editor login for %r", (user or "")[:80])
+        return ok, _access_html(mode, ok, failed=not ok), ""
+
+    def on_upload(files: list[str] | None, editor: bool, request: gr.Request,
+                  progress: gr.Progress = gr.Progress()  # noqa: B008
                   ) -> tuple[str, str, Any, None]:
+        docs = _docs(assistant)
+        if not may_edit(ui, request.username, editor):
+            return (_status([("error", edit_refusal(ui))]), corpus_html(docs), gr.Dropdown(choices=_choices(docs)),
+                    None)
         lines = add_files(assistant, files or [], progress)
         docs = _docs(assistant)
         return _status(lines), corpus_html(docs), gr.Dropdown(choices=_choices(docs), value=None), None
 
-    def on_remove(doc_id: str | None) -> tuple[str, str, Any]:
+    def on_remove(doc_id: str | None, editor: bool, request: gr.Request) -> tuple[str, str, Any]:
         docs = _docs(assistant)
-        if not doc_id or doc_id not in {d.doc_id for d in docs}:  # never a path from the client
+        if not may_edit(ui, request.username, editor):
+            lines = [("error", edit_refusal(ui))]
+        elif not doc_id or doc_id not in {d.doc_id for d in docs}:  # never a path from the client
             lines = [("error", "choose an article from the list first")]
         else:
-            with ASSISTANT_LOCK:
+            with CORPUS_EDIT_LOCK:
                 update = assistant.remove(doc_id)
             lines = [("ok", f"removed {doc_id}" + (f"; index now {update.n_chunks} passages" if update else ""))]
             docs = _docs(assistant)
         return _status(lines), corpus_html(docs), gr.Dropdown(choices=_choices(docs), value=None)
 
-    upload.upload(on_upload, inputs=[upload], outputs=[status, table, choice, upload], api_name="add_articles",
-                  concurrency_limit=1, concurrency_id="corpus")
-    remove_btn.click(on_remove, inputs=[choice], outputs=[status, table, choice], api_name="remove_article",
-                     concurrency_limit=1, concurrency_id="corpus")
+    login_btn.click(on_login, inputs=[login_user, login_password], outputs=[editor_state, access, login_password],
+                    api_name="editor_login", concurrency_limit=4)
+    upload.upload(on_upload, inputs=[upload, editor_state], outputs=[status, table, choice, upload],
+                  api_name="add_articles", concurrency_limit=1, concurrency_id="corpus")
+    remove_btn.click(on_remove, inputs=[choice, editor_state], outputs=[status, table, choice],
+                     api_name="remove_article", concurrency_limit=1, concurrency_id="corpus")
     return table, choice
+
+
+def _access_html(mode: str, logged_in: bool, failed: bool = False) -> str:
+    text = {
+        "single-user": ("ok", "Single-user page (RAG_UI__SINGLE_USER): anyone who reaches it may edit the corpus."),
+        "page-login": ("ok", "You are logged in: you may add and remove articles."),
+        "off": ("warn", "Editing is off on this page: set RAG_UI__EDITOR_AUTH=user:password or "
+                        "RAG_UI__SINGLE_USER=true, or use `rag add` / `rag remove`."),
+    }.get(mode)
+    if text is None:  # editor-login
+        if logged_in:
+            text = ("ok", "Logged in as editor: you may add and remove articles.")
+        elif failed:
+            text = ("error", "Wrong editor name or password.")
+        else:
+            text = ("warn", "Asking is open to all; log in as editor to add or remove articles.")
+    return _status([text])
 
 
 def refresh_corpus(assistant: Assistant) -> tuple[str, Any]:

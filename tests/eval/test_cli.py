@@ -16,5 +16,5 @@ def test_register_adds_the_eval_command() -> None:
 
     result = CliRunner().invoke(app, ["eval", "--help"])
     assert result.exit_code == 0, result.output
-    for option in ["--backend", "--out", "--gate", "--no-gate", "--k"]:
+    for option in ["--backend", "--out", "--gate", "--no-gate", "--k", "--devset", "--dev-articles", "--scratch"]:
         assert option in result.output

@@ -22,3 +22,21 @@ def test_report_files_and_failures_first(tmp_path: Path) -> None:
 def test_markdown_shows_retrieval_per_mode() -> None:
     text = markdown(fake_result(recall=0.5))
     assert "| hybrid | 0.50 |" in text and "| dense | 0.50 |" in text
+
+
+def test_devset_report_has_three_blocks_and_per_type_counts(tmp_path: Path) -> None:
+    from eval.report import devset_markdown, write_devset_report
+    from eval.runner import DevArticle, DevsetEvalResult
+
+    blocks = {"seed": fake_result(0.9), "dev-tune": fake_result(0.5), "dev-check": fake_result(0.25)}
+    result = DevsetEvalResult(created_at="2026-01-01T00:00:00+00:00", split_rule="rule",
+                              articles=[DevArticle(file="a.txt", doc_id="a_1")], blocks=blocks)
+    text = devset_markdown(result)
+    assert "| seed | extractive | 2 | 0.90 |" in text
+    assert "| dev-tune | extractive | 2 | 0.50 |" in text
+    assert "| dev-check | extractive | 2 | 0.25 |" in text
+    # per type, from the question rows: q1 correct (number), q2 wrong (unanswerable), in every block
+    assert "| number | 1.00 (1/1) | 1.00 (1/1) | 1.00 (1/1) |" in text
+    assert "| unanswerable | 0.00 (0/1) | 0.00 (0/1) | 0.00 (0/1) |" in text
+    paths = write_devset_report(result, tmp_path)
+    assert json.loads(paths["json"].read_text())["blocks"]["dev-check"]["n_questions"] == 2

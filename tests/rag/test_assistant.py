@@ -65,3 +65,25 @@ def test_langchain_retriever(assistant: Assistant) -> None:
     docs = CorpusRetriever(assistant=assistant, k=3).invoke("How many people are held in Myanmar?")
     assert len(docs) == 3 and any("120,000" in d.page_content for d in docs)
     assert {"doc_id", "title", "start", "end"} <= set(docs[0].metadata)
+
+
+def test_parallel_answers_equal_serial_ones(assistant: Assistant) -> None:
+    """Answers run in parallel threads on the page and API: shared caches must not mix them up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [
+        "How many people are held in Myanmar?",
+        "How many people are held in Cambodia?",
+        "Who runs the scam compounds?",
+        "How are victims recruited?",
+        "Who won the 2022 World Cup?",
+        "What did OHCHR report?",
+    ] * 3
+    assistant.encoder.cache.clear()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        parallel = list(pool.map(assistant.ask, questions))
+    assistant.encoder.cache.clear()
+    serial = [assistant.ask(q) for q in questions]
+    assert [(a.question, a.text, [c.quote for c in a.citations]) for a in parallel] == [
+        (a.question, a.text, [c.quote for c in a.citations]) for a in serial
+    ]

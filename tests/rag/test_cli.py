@@ -31,7 +31,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     "name,content,message",
     [
         ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
-        ("latin1.txt", "Caf\xe9 cr\xe8me".encode("latin-1"), "not valid UTF-8"),
         ("empty.md", b"", "empty"),
         ("sheet.xlsx", b"PK\x03\x04", "unsupported file type"),
         ("broken.pdf", b"%PDF-1.7\nthis is not really a pdf", "PDF"),
@@ -66,3 +65,47 @@ def test_ask_json_and_empty_question(seed_settings) -> None:  # type: ignore[no-
     assert answer["status"] == "answered" and "120,000" in answer["citations"][0]["quote"]
     empty = runner.invoke(app, ["ask", "--data-dir", data_dir, "   "])
     assert empty.exit_code == 2 and "empty" in empty.output
+
+
+def test_symlink_is_refused_and_nothing_copied(corpus: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "passwd"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    link = tmp_path / "p.txt"
+    link.symlink_to(outside)
+    before = snapshot(corpus)
+    result = runner.invoke(app, ["add", str(link), "--corpus-dir", str(corpus), "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert snapshot(corpus) == before
+
+
+def test_latin1_file_is_added_and_the_encoding_said(corpus: Path, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Caf\xe9 cr\xe8me: 1 482 travailleurs lib\xe9r\xe9s du complexe.\n".encode("latin-1"))
+    result = runner.invoke(app, ["add", str(path), "--corpus-dir", str(corpus), "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert "decoded as cp1252" in result.output
+    assert any("Café crème" in p.read_text(encoding="utf-8") for p in corpus.glob("*.txt"))
+
+
+@pytest.mark.slow
+def test_add_after_a_crash_between_copy_and_index_indexes_the_article(corpus: Path, tmp_path: Path) -> None:
+    """`rag add` killed after copying the file: running it again must index the article, not just skip it."""
+    from index.corpus_store import CorpusStore
+    from index.store import IndexStore
+
+    data = tmp_path / "d"
+    assert runner.invoke(app, ["index", "--corpus-dir", str(corpus), "--data-dir", str(data)]).exit_code == 0
+    article = tmp_path / "harbour.txt"
+    article.write_text(
+        "Rescue at the invented Harbour Nine compound\n\nPolice said 1,482 workers were freed from the "
+        "Harbour Nine compound.\n",
+        encoding="utf-8",
+    )
+    doc_id = CorpusStore(corpus).add(article).added[0]  # the copy happened; the indexing never did
+    assert doc_id not in IndexStore(data).read_manifest().documents
+    result = runner.invoke(app, ["add", str(article), "--corpus-dir", str(corpus), "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "skipped duplicate" in result.output and "not in the index" in result.output
+    assert doc_id in IndexStore(data).read_manifest().documents
+    again = runner.invoke(app, ["add", str(article), "--corpus-dir", str(corpus), "--data-dir", str(data)])
+    assert again.exit_code == 0 and "not in the index" not in again.output  # nothing left to repair

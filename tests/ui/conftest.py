@@ -22,6 +22,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUTPUT = ROOT / "test-output"
 MAX_UPLOAD_MB = 1  # small, so that the too-large upload test needs only a 1.2 MB file
+EDITOR_USER, EDITOR_PASSWORD = "editor", "corpus-edit-9f3"  # RAG_UI__EDITOR_AUTH of the test server
 
 XSS_ID = "zz_xss_probe"
 XSS_TEXT = """Kestrel Bay compound raid report (test article)
@@ -42,6 +43,9 @@ XSS_META = {
     "url": "javascript:window.__xss=6",
     "source_file": "xss.txt",
 }
+
+
+SERVER_DIRS: dict[str, Path] = {}  # server URL -> its temporary folder (corpus/, data/)
 
 
 def free_port() -> int:
@@ -82,12 +86,15 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
            "GRADIO_ANALYTICS_ENABLED": "False", "RAG_UI__MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),
            "GRADIO_TEMP_DIR": str(base / "gradio-tmp")}
     env.pop("RAG_UI__AUTH", None)
+    env.pop("RAG_UI__SINGLE_USER", None)
+    env["RAG_UI__EDITOR_AUTH"] = f"{EDITOR_USER}:{EDITOR_PASSWORD}"
     log = base / "serve.log"
     cmd = [sys.executable, "-c", "from rag.cli import main; main()", "serve", "--host", "127.0.0.1",
            "--port", str(port), "--data-dir", str(data), "--corpus-dir", str(corpus)]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    SERVER_DIRS[url] = base
     try:
         _wait_ready(url, proc, log, timeout=420)
         yield url

@@ -7,13 +7,14 @@ import re
 import statistics
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gradio_client import Client, handle_file
 
-from tests.ui.conftest import MAX_UPLOAD_MB, OUTPUT
+from tests.ui.conftest import EDITOR_PASSWORD, EDITOR_USER, MAX_UPLOAD_MB, OUTPUT, SERVER_DIRS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -54,9 +55,55 @@ def test_ask_endpoint_rejects_empty_question(ui_server: str) -> None:
         client(ui_server).predict("   ", api_name="/ask")
 
 
+def editor_client(url: str) -> Client:
+    """A client whose session has logged in as editor (gradio_client keeps one session per Client)."""
+    c = client(url)
+    access, _password = c.predict(EDITOR_USER, EDITOR_PASSWORD, api_name="/editor_login")  # the state stays server-side
+    assert "Logged in as editor" in str(access), access
+    return c
+
+
 def _add(url: str, path: Path) -> str:
-    status, _table, _choices, _upload = client(url).predict([handle_file(str(path))], api_name="/add_articles")
+    status, _table, _choices, _upload = editor_client(url).predict([handle_file(str(path))], api_name="/add_articles")
     return str(status)
+
+
+def _raw_call(url: str, api_name: str, data: list[Any]) -> str:
+    """POST /gradio_api/call/<api_name> as a bare HTTP client would (no session, no login); the result stream."""
+    request = urllib.request.Request(
+        f"{url}/gradio_api/call/{api_name}", data=json.dumps({"data": data}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        event_id = json.loads(resp.read())["event_id"]
+    with urllib.request.urlopen(f"{url}/gradio_api/call/{api_name}/{event_id}", timeout=120) as resp:
+        return resp.read().decode("utf-8", "replace")
+
+
+def test_remove_without_login_is_refused_and_deletes_nothing(ui_server: str) -> None:
+    corpus = Path(_server_corpus(ui_server))
+    target = corpus / "004_830bf3688af14f07.txt"
+    assert target.exists()
+    result = _raw_call(ui_server, "remove_article", ["004_830bf3688af14f07"])
+    assert "Log in as editor" in result, result
+    assert target.exists(), "an anonymous POST deleted an article"
+    status, _table, _choices = client(ui_server).predict("004_830bf3688af14f07", api_name="/remove_article")
+    assert "Log in as editor" in str(status) and target.exists()
+
+
+def test_wrong_editor_password_is_refused(ui_server: str, tmp_path: Path) -> None:
+    c = client(ui_server)
+    access, _password = c.predict(EDITOR_USER, "wrong-password", api_name="/editor_login")
+    assert "Wrong editor name or password" in str(access)
+    path = tmp_path / "sneaky.txt"
+    path.write_text("Sneaky article about 4,321 workers held at the invented Sneaky Cove compound.\n", encoding="utf-8")
+    status, _table, _choices, _upload = c.predict([handle_file(str(path))], api_name="/add_articles")
+    assert "Log in as editor" in str(status) and 'class="ok"' not in str(status)
+    assert not any("Sneaky" in p.read_text(encoding="utf-8") for p in Path(_server_corpus(ui_server)).glob("*.txt"))
+
+
+def _server_corpus(url: str) -> str:
+    return str(SERVER_DIRS[url] / "corpus")
 
 
 @pytest.mark.parametrize(

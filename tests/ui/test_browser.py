@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import OUTPUT, ROOT
+from tests.ui.conftest import EDITOR_PASSWORD, EDITOR_USER, OUTPUT, ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -99,6 +99,63 @@ def test_older_answer_chips_still_show_their_sources(page: Any) -> None:
                            "?.includes('43.8')")
 
 
+def test_conversation_and_answer_download_as_markdown(page: Any, tmp_path: Path) -> None:
+    ask(page, "How many people are held in Myanmar?")
+    ask(page, "How much is the scam industry in the Mekong region worth?")
+    button = page.locator("#download-conversation")
+    button.wait_for(state="visible")
+    with page.expect_download() as info:
+        button.click()
+    conversation = Path(info.value.path()).read_text(encoding="utf-8")
+    assert conversation.count("**Q:**") == 2
+    assert "120,000" in conversation and "43.8" in conversation
+    assert "**References**" in conversation and "> “" in conversation and "1. *" in conversation
+    # Clicking a chip of the first answer makes it the one "Download answer" gives.
+    page.locator("#transcript .msg.bot").first.locator("button.chip").first.click()
+    page.wait_for_timeout(1500)
+    with page.expect_download() as info:
+        page.locator("#download-answer").click()
+    one = Path(info.value.path()).read_text(encoding="utf-8")
+    assert one.count("**Q:**") == 1 and "Myanmar" in one and "120,000" in one and "43.8" not in one
+
+
+def choose_earlier(page: Any, text: str) -> None:
+    page.locator("#earlier input").click()
+    page.locator("ul[role=listbox] li", has_text=text).first.click()
+
+
+def test_conversations_survive_a_reload_and_can_be_reopened_and_deleted(page: Any) -> None:
+    ask(page, "How many people are held in Cambodia?")
+    page.wait_for_timeout(1500)  # the save runs after the answer
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    restored = page.locator("#transcript .msg.bot").last
+    restored.wait_for()
+    assert "100,000" in restored.inner_text()
+    assert "How many people are held in Cambodia?" in page.locator("#transcript").inner_text()
+    restored.locator("button.chip").first.click()  # the restored answer still opens its sources
+    page.locator("#sources .card.active").wait_for()
+
+    page.click("#new-btn")
+    page.wait_for_function("() => document.querySelectorAll('#transcript .msg.bot').length === 0")
+    ask(page, "How much is the scam industry in the Mekong region worth?")
+    page.wait_for_timeout(1500)
+    assert "Cambodia" not in page.locator("#transcript").inner_text()
+    choose_earlier(page, "Cambodia")
+    page.wait_for_function("() => document.querySelector('#transcript').innerText.includes('Cambodia')")
+    assert "Mekong" not in page.locator("#transcript").inner_text()
+
+    page.click("#delete-conversation")
+    page.wait_for_function("() => !document.querySelector('#transcript').innerText.includes('Cambodia')")
+    page.wait_for_timeout(1000)
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    page.wait_for_timeout(2000)
+    page.locator("#earlier input").click()
+    options = page.locator("ul[role=listbox] li").all_inner_texts()
+    assert any("Mekong" in o for o in options) and not any("Cambodia" in o for o in options), options
+
+
 def test_refusal_is_shown_as_refusal(page: Any) -> None:
     bubble = ask(page, "Who won the 2022 World Cup?")
     assert "refused" in (bubble.get_attribute("class") or "")
@@ -129,6 +186,26 @@ def test_xss_article_renders_inert(page: Any) -> None:
     assert page.locator("a[href^='javascript']").count() == 0
 
 
+def log_in_as_editor(page: Any) -> None:
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator("#editor-user textarea, #editor-user input").first.fill(EDITOR_USER)
+    page.locator("#editor-password input, #editor-password textarea").first.fill(EDITOR_PASSWORD)
+    page.click("#editor-login-btn")
+    page.locator("#edit-access").get_by_text("Logged in as editor").wait_for()
+
+
+def test_upload_without_login_is_refused(page: Any, tmp_path: Path) -> None:
+    article = tmp_path / "unlogged.txt"
+    article.write_text("An article about 1,234 workers at the invented Unlogged Point compound.\n", encoding="utf-8")
+    page.get_by_role("tab", name="Corpus").click()
+    assert "log in as editor" in page.locator("#edit-access").inner_text().lower()
+    page.set_input_files("#upload input[type=file]", str(article))
+    error = page.locator("#corpus-status li.error").first
+    error.wait_for(timeout=ANSWER_TIMEOUT)
+    assert "Log in as editor" in error.inner_text()
+    assert page.locator("#corpus-list").get_by_text("Unlogged Point").count() == 0
+
+
 def test_upload_article_then_ask_about_it(page: Any, tmp_path: Path) -> None:
     article = tmp_path / "tonle-harbour-rescue.txt"
     article.write_text(
@@ -138,7 +215,7 @@ def test_upload_article_then_ask_about_it(page: Any, tmp_path: Path) -> None:
         "week-long operation, after families reported relatives missing.\n",
         encoding="utf-8",
     )
-    page.get_by_role("tab", name="Corpus").click()
+    log_in_as_editor(page)
     page.set_input_files("#upload input[type=file]", str(article))
     status = page.locator("#corpus-status li.ok").first
     status.wait_for(timeout=ANSWER_TIMEOUT)
@@ -154,7 +231,7 @@ def test_upload_article_then_ask_about_it(page: Any, tmp_path: Path) -> None:
 def test_upload_rejects_binary_file_with_clear_error(page: Any, tmp_path: Path) -> None:
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
-    page.get_by_role("tab", name="Corpus").click()
+    log_in_as_editor(page)
     page.set_input_files("#upload input[type=file]", str(binary))
     error = page.locator("#corpus-status li.error").first
     error.wait_for(timeout=ANSWER_TIMEOUT)
