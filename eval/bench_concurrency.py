@@ -12,7 +12,6 @@ p95 latency per client, answers per second, and the ratios. Servers are stopped 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import statistics
@@ -24,6 +23,8 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from gradio_client import Client
+
 from eval.gold import GOLD_PATH, load_gold
 
 
@@ -33,19 +34,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def call_ask(url: str, question: str, backend: str) -> dict[str, object]:
-    request = urllib.request.Request(
-        f"{url}/gradio_api/call/ask", data=json.dumps({"data": [question, backend, None, None]}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=60) as resp:
-        event_id = json.loads(resp.read())["event_id"]
-    with urllib.request.urlopen(f"{url}/gradio_api/call/ask/{event_id}", timeout=600) as resp:
-        stream = resp.read().decode("utf-8", "replace")
-    data = [line[len("data:"):].strip() for line in stream.splitlines() if line.startswith("data:")]
-    if "event: complete" not in stream or not data:
-        raise RuntimeError(f"no answer from {url}: {stream[-500:]}")
-    return dict(json.loads(data[-1])[0])
+def call_ask(client: Client, question: str, backend: str) -> dict[str, object]:
+    """One question through the `/ask` API, as a program would call it (other parameters: defaults)."""
+    result = client.predict(question, backend, api_name="/ask")
+    if not isinstance(result, dict) or "status" not in result:
+        raise RuntimeError(f"unexpected reply: {str(result)[:300]}")
+    return result
 
 
 class Server:
@@ -85,13 +79,14 @@ def burst(url: str, questions: list[str], backend: str) -> tuple[list[float], fl
     """All clients at once (a barrier releases them together); per-client latency and the wall time."""
     latencies: list[float] = [0.0] * len(questions)
     errors: list[str] = []
+    clients = [Client(url, verbose=False, httpx_kwargs={"timeout": 600}) for _ in questions]  # one session each, made before timing
     barrier = threading.Barrier(len(questions) + 1)
 
     def client(i: int) -> None:
         barrier.wait()
         start = time.perf_counter()
         try:
-            call_ask(url, questions[i], backend)
+            call_ask(clients[i], questions[i], backend)
         except Exception as err:  # reported below: a failed client is not a fast one
             errors.append(f"{questions[i]!r}: {err}")
         latencies[i] = time.perf_counter() - start
@@ -123,8 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for server in servers.values():
             server.wait()
+            warm = Client(server.url, verbose=False, httpx_kwargs={"timeout": 600})
             for question in gold[:3]:
-                call_ask(server.url, question, args.backend)  # warm: models loaded, caches primed alike
+                call_ask(warm, question, args.backend)  # warm: models loaded, caches primed alike
         for _ in range(args.rounds):
             for concurrency, server in servers.items():
                 latencies, wall = burst(server.url, questions, args.backend)

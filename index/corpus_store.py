@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from filelock import FileLock
@@ -20,6 +21,7 @@ from index.documents import (
     content_hash,
     guess_title,
     load_corpus,
+    load_document,
 )
 from index.extraction import SUPPORTED_SUFFIXES, ExtractionError, extract_text
 
@@ -52,6 +54,39 @@ def _files_under(folder: Path, report: AddReport) -> list[Path]:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60] or "article"
+
+
+EDITABLE_FIELDS = ("title", "outlet", "date", "author", "url")
+
+
+class MetadataError(ValueError):
+    """Metadata that cannot be set; the message says why."""
+
+
+def _is_doc_id(doc_id: str) -> bool:
+    """A plain file stem: never a path that could reach outside the corpus folder."""
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", doc_id)) and ".." not in doc_id
+
+
+def _checked(name: str, value: str) -> str | None:
+    """A field's new value, or None to clear it; bad values raise MetadataError with the fix."""
+    value = " ".join(value.split())
+    if name == "title" and not value:
+        raise MetadataError("the title cannot be empty")
+    if not value:
+        return None
+    if len(value) > 500:
+        raise MetadataError(f"{name} is over 500 characters")
+    if name == "date":
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(value)
+            return date.fromisoformat(value).isoformat()
+        except ValueError as err:
+            raise MetadataError(f"date {value!r} is not a date as YYYY-MM-DD") from err
+    if name == "url" and not re.fullmatch(r"https?://[^\s/]+\S*", value):
+        raise MetadataError(f"url {value!r} must start with http:// or https://")
+    return value
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -111,9 +146,12 @@ class CorpusStore:
             title=extracted.title or guess_title(extracted.text) or file.stem,
             outlet=extracted.outlet,
             date=extracted.date,
+            date_estimated=extracted.date_estimated,
+            date_note=extracted.date_note,
             author=extracted.author,
             url=extracted.url,
             source_file=file.name,
+            page_starts=list(extracted.page_starts),
         )
         meta_path = self.corpus_dir / f"{doc_id}{META_SUFFIX}"
         if digest in known:
@@ -128,6 +166,33 @@ class CorpusStore:
         _write_atomic(meta_path, json.dumps(meta.model_dump(), indent=2))
         known[digest] = doc_id
         report.added.append(doc_id)
+
+    def meta(self, doc_id: str) -> DocumentMeta:
+        """The article's metadata as stored (or as guessed when it has no sidecar)."""
+        text = self.corpus_dir / f"{doc_id}{TEXT_SUFFIX}"
+        if not _is_doc_id(doc_id) or not text.is_file():
+            raise MetadataError(f"no article with id {doc_id!r} in {self.corpus_dir}")
+        return load_document(text).meta
+
+    def set_meta(self, doc_id: str, **changes: str | None) -> DocumentMeta:
+        """Change title, outlet, date, author or URL in the article's sidecar; the text stays as it is.
+
+        A value of "" clears the field (the title cannot be cleared). A date set here is stated, so an
+        earlier estimate and its note go."""
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise MetadataError(f"cannot set {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}")
+        with self._lock():
+            current = self.meta(doc_id)
+            update: dict[str, object] = {}
+            for name, value in changes.items():
+                if value is not None:
+                    update[name] = _checked(name, value)
+            if "date" in update:
+                update |= {"date_estimated": False, "date_note": None}
+            meta = current.model_copy(update=update)
+            _write_atomic(self.corpus_dir / f"{doc_id}{META_SUFFIX}", json.dumps(meta.model_dump(), indent=2))
+        return meta
 
     def remove(self, doc_id: str) -> bool:
         text = self.corpus_dir / f"{doc_id}{TEXT_SUFFIX}"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 TEXT_SUFFIX = ".txt"
 META_SUFFIX = ".meta.json"
@@ -25,11 +28,22 @@ class DocumentMeta(BaseModel):
     outlet: str | None = None
     date: str | None = Field(default=None, description="ISO date of publication, if the text gives one")
     date_note: str | None = None
+    date_estimated: bool = Field(default=False, description="the date is inferred (see date_note), not stated")
     author: str | None = None
     url: str | None = None
     language: str = "en"
     source_file: str | None = Field(default=None, description="original file name when added")
     notes: str | None = None
+    page_starts: list[int] = Field(
+        default_factory=list, description="PDFs: offset in the text where each page begins; empty otherwise"
+    )
+
+    @field_validator("page_starts")
+    @classmethod
+    def _pages_in_order(cls, starts: list[int]) -> list[int]:
+        if starts and (starts[0] != 0 or any(b <= a for a, b in pairwise(starts))):
+            raise ValueError("page_starts must begin at 0 and increase (one offset per page)")
+        return starts
 
 
 class Document(BaseModel):
@@ -72,3 +86,12 @@ def guess_title(text: str) -> str | None:
         if 3 <= len(line.split()) <= 25 and not line.endswith((".", ":")):
             return line
     return None
+
+
+def pages_of_span(page_starts: Sequence[int], start: int, end: int) -> list[int]:
+    """1-based pages that text[start:end] lies on, given where each page begins; [] without pages."""
+    if not page_starts:
+        return []
+    first = max(1, bisect_right(page_starts, start))
+    last = max(first, bisect_right(page_starts, max(start, end - 1)))
+    return list(range(first, last + 1))

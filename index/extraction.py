@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ class ExtractedText:
     url: str | None = None
     outlet: str | None = None
     encoding: str | None = None  # how the bytes were decoded, for the user to check (None: UTF-8 or PDF)
+    date_estimated: bool = False  # the date is a proxy (a PDF's creation date), not a stated publication date
+    date_note: str | None = None
+    page_starts: tuple[int, ...] = ()  # PDFs: offset in `text` where each page begins (page 1 at 0)
 
 
 def extract_text(path: Path, max_bytes: int = 20_000_000) -> ExtractedText:
@@ -40,7 +44,7 @@ def extract_text(path: Path, max_bytes: int = 20_000_000) -> ExtractedText:
     text, encoding = _decode(path, data)
     if suffix in (".html", ".htm"):
         return replace(_html(path, text), encoding=encoding)
-    return ExtractedText(text=_require_text(path, text), encoding=encoding)
+    return replace(_plain(path, text), encoding=encoding)
 
 
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
@@ -92,9 +96,27 @@ def _require_text(path: Path, text: str) -> str:
     return text
 
 
+def _plain(path: Path, text: str) -> ExtractedText:
+    # Front matter or a "Title:/Date:/URL:" header block is metadata, not article text: split it off.
+    from index.metadata import split_metadata
+
+    found, body = split_metadata(_require_text(path, text))
+    return ExtractedText(
+        text=_require_text(path, body),
+        title=found.title,
+        author=found.author,
+        date=found.date,
+        url=found.url,
+        outlet=found.outlet,
+        date_note=found.date_note,
+    )
+
+
 def _html(path: Path, html: str) -> ExtractedText:
     # trafilatura finds the main article and its metadata; boilerplate menus are dropped there.
     import trafilatura
+
+    from index.metadata import normalise_date
 
     found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     doc: dict[str, Any] = found.as_dict() if found is not None and hasattr(found, "as_dict") else dict(found or {})
@@ -104,7 +126,7 @@ def _html(path: Path, html: str) -> ExtractedText:
         text=_require_text(path, doc["text"]),
         title=doc.get("title"),
         author=doc.get("author"),
-        date=doc.get("date"),
+        date=normalise_date(doc["date"]) if doc.get("date") else None,
         url=doc.get("url"),
         outlet=doc.get("sitename"),
     )
@@ -118,12 +140,39 @@ def _pdf(path: Path, data: bytes) -> ExtractedText:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        text, page_starts = join_pages([page.extract_text() or "" for page in reader.pages])
     except (PdfReadError, ValueError, KeyError, OSError) as err:
         raise ExtractionError(f"{path.name}: broken or unreadable PDF ({err})") from err
     info = reader.metadata
     return ExtractedText(
-        text=_require_text(path, "\n\n".join(pages)),
+        text=_require_text(path, text),
+        page_starts=page_starts,
         title=(info.title if info else None) or None,
         author=(info.author if info else None) or None,
+        **_pdf_date(info),
     )
+
+
+def _pdf_date(info: Any) -> dict[str, Any]:
+    """The PDF's creation date, marked as an estimate: it is when the file was made, not published."""
+    try:
+        created = info.creation_date if info else None
+    except ValueError:  # a malformed /CreationDate string
+        created = None
+    if created is None:
+        return {}
+    return {"date": created.date().isoformat(), "date_estimated": True, "date_note": "the PDF's creation date"}
+
+
+PAGE_SEPARATOR = "\n\n"
+
+
+def join_pages(pages: Sequence[str]) -> tuple[str, tuple[int, ...]]:
+    """The pages as one text and the offset where each begins. Newlines are normalised here, page by
+    page, so that no later clean-up shifts the offsets that citations turn into page numbers."""
+    parts = [page.replace("\r\n", "\n").replace("\r", "\n") for page in pages]
+    starts, offset = [], 0
+    for part in parts:
+        starts.append(offset)
+        offset += len(part) + len(PAGE_SEPARATOR)
+    return PAGE_SEPARATOR.join(parts), tuple(starts)

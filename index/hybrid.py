@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import faiss
@@ -45,15 +46,29 @@ class HybridIndex:
     def rows_of(self, doc_id: str) -> list[int]:
         return self._rows_by_doc.get(doc_id, [])
 
-    def dense(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        return search(self.vector_index, query_vector, k)
+    def rows_of_docs(self, doc_ids: Collection[str] | None) -> np.ndarray | None:
+        """The rows of these documents (None: no restriction), for searches limited to them."""
+        if doc_ids is None:
+            return None
+        return np.array(sorted(r for d in set(doc_ids) for r in self.rows_of(d)), dtype=np.int64)
 
-    def keyword(self, query: str, k: int) -> list[tuple[int, float]]:
-        return self.keyword_index.search(query, k)
+    def dense(self, query_vector: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        return search(self.vector_index, query_vector, k, rows)
 
-    def hybrid(self, query: str, query_vector: np.ndarray, k: int, candidates: int = 30, rrf_k: int = 60) -> list[Hit]:
-        dense = self.dense(query_vector, candidates)
-        keyword = self.keyword(query, candidates)
+    def keyword(self, query: str, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        return self.keyword_index.search(query, k, rows)
+
+    def hybrid(
+        self,
+        query: str,
+        query_vector: np.ndarray,
+        k: int,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        rows: np.ndarray | None = None,
+    ) -> list[Hit]:
+        dense = self.dense(query_vector, candidates, rows)
+        keyword = self.keyword(query, candidates, rows)
         fused = reciprocal_rank_fusion([[r for r, _ in dense], [r for r, _ in keyword]], k=rrf_k)
         dense_map = {r: (rank, s) for rank, (r, s) in enumerate(dense)}
         keyword_map = {r: (rank, s) for rank, (r, s) in enumerate(keyword)}

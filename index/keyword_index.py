@@ -31,9 +31,10 @@ class KeywordIndex:
             retriever.index(_tokenize(texts), show_progress=False)
         return cls(retriever, len(texts))
 
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """(row, BM25 score) pairs with a positive score, best first."""
-        k = min(k, self.size)
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, BM25 score) pairs with a positive score, best first; only `rows` when given
+        (ranked among themselves, so all k come from them)."""
+        k = min(k, self.size if rows is None else len(rows))
         if k <= 0:
             return []
         tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
@@ -41,8 +42,12 @@ class KeywordIndex:
             return []
         # get_scores on the token strings: unknown words score zero instead of raising.
         scores = self.retriever.get_scores(tokens[0])
-        rows = np.argsort(-scores)[:k]
-        return [(int(r), float(scores[r])) for r in rows if scores[r] > 0]
+        if rows is None:
+            best = np.argsort(-scores)[:k]
+        else:
+            allowed = np.asarray(rows, dtype=np.int64)
+            best = allowed[np.argsort(-scores[allowed])[:k]]
+        return [(int(r), float(scores[r])) for r in best if scores[r] > 0]
 
     def save(self, folder: Path) -> None:
         self.retriever.save(str(folder))

@@ -30,7 +30,7 @@ from index.chunking import Chunk, ChunkerConfig, chunk_document
 from index.documents import Document, DocumentMeta
 from index.embedder import Embedder
 from index.manifest import SCHEMA_VERSION, DocumentEntry, IndexMismatchError, Manifest
-from index.store_protocol import NoIndexError, StoreHit, StoreUnavailableError, UpdateReport
+from index.store_protocol import DocIdFilter, NoIndexError, StoreHit, StoreUnavailableError, UpdateReport
 
 INDEX_TYPE = "pgvector-hnsw"
 HNSW_M = 16
@@ -88,6 +88,39 @@ def schema_sql(dimension: int) -> list[str]:
 
 DROP_SQL = "DROP TABLE IF EXISTS rag_chunks, rag_terms, rag_documents, rag_manifest CASCADE"
 
+# Citus: the per-article tables are sharded by document id and co-located (a document's chunks
+# live on the same shard as its row, so the cascade, the joins on doc_id and a document's update
+# stay on one node); the one-row manifest and the term frequencies, joined with chunks on other
+# columns, are reference tables (a copy on every node). Citus requires every primary key, unique
+# constraint and foreign key of a distributed table to include the distribution column: they do
+# (rag_documents (doc_id), rag_chunks (doc_id, ordinal) and its doc_id foreign key).
+CITUS_DISTRIBUTED = {"rag_documents": "doc_id", "rag_chunks": "doc_id"}
+CITUS_REFERENCE = ("rag_manifest", "rag_terms")
+
+
+def citus_ddl() -> list[str]:
+    """The statements, in order, that distribute the tables `schema_sql` made (run on the coordinator).
+
+    The foreign key is taken off while the two tables are distributed and put back after, since
+    Citus refuses a foreign key between a local and a distributed table. The HNSW and GIN indexes
+    need nothing: Citus builds them on every shard, and a search's ORDER BY ... LIMIT runs on each
+    shard's own graph before the coordinator merges the top rows."""
+    return [
+        # DDL on co-located shards in one transaction, then a foreign key: one connection per node.
+        "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'",
+        "ALTER TABLE rag_chunks DROP CONSTRAINT rag_chunks_doc_id_fkey",
+        *(f"SELECT create_reference_table('{table}')" for table in CITUS_REFERENCE),
+        "SELECT create_distributed_table('rag_documents', 'doc_id')",
+        "SELECT create_distributed_table('rag_chunks', 'doc_id', colocate_with => 'rag_documents')",
+        "ALTER TABLE rag_chunks ADD CONSTRAINT rag_chunks_doc_id_fkey FOREIGN KEY (doc_id) "
+        "REFERENCES rag_documents (doc_id) ON DELETE CASCADE",
+    ]
+
+
+def is_citus(cur: Any) -> bool:
+    """True on a Citus coordinator (the `citus` extension is created in this database)."""
+    return cur.execute("SELECT count(*) FROM pg_extension WHERE extname = 'citus'").fetchone()[0] > 0
+
 _CHUNK_COLUMNS = "c.doc_id, c.ordinal, c.chunk_id, c.start_char, c.end_char, c.paragraph, c.token_count, c.text, d.meta"
 
 # The query's lexemes, their idf from rag_terms, and the OR of them as a tsquery (BM25 is a
@@ -109,7 +142,7 @@ keyword AS (
     FROM rag_chunks c CROSS JOIN tsq CROSS JOIN stats s
     CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(c.tsv)) AS u
     JOIN idf i ON i.lexeme = u.lexeme
-    WHERE c.tsv @@ tsq.query
+    WHERE c.tsv @@ tsq.query{doc_filter}
     GROUP BY c.doc_id, c.ordinal
     ORDER BY score DESC, c.doc_id, c.ordinal
     LIMIT %(candidates)s),
@@ -119,24 +152,39 @@ keyword_ranked AS (
 
 # Inner product (`<#>` is its negative), as FAISS's IndexFlatIP: the embedder's vectors are unit
 # length to about 2e-3, and cosine's renormalisation would rank slightly differently from the embedded store.
-_DENSE_CTES = """
+_DENSE_CTES = """{allowed}
 dense AS (
     SELECT doc_id, ordinal, embedding <#> %(q)s AS distance
-    FROM rag_chunks ORDER BY embedding <#> %(q)s LIMIT %(candidates)s),
+    FROM {source} ORDER BY embedding <#> %(q)s LIMIT %(candidates)s),
 dense_ranked AS (
     SELECT doc_id, ordinal, distance, row_number() OVER (ORDER BY distance, doc_id, ordinal) AS rank FROM dense)
 """
 
-DENSE_SQL = f"""
-WITH {_DENSE_CTES}
+# A search limited to some documents (`doc_ids`) ranks only their chunks. Dense: an exact scan of
+# them, materialised so the planner cannot walk the HNSW graph and drop the other rows afterwards
+# (which leaves fewer than k hits). Keyword: one more condition beside the GIN-indexed match.
+_ALLOWED_CTE = """
+allowed AS MATERIALIZED (
+    SELECT doc_id, ordinal, embedding FROM rag_chunks WHERE doc_id = ANY(%(doc_ids)s)),"""
+
+
+def _ctes(filtered: bool) -> tuple[str, str]:
+    """The dense and keyword CTEs, limited to `%(doc_ids)s` when `filtered`."""
+    dense = _DENSE_CTES.format(allowed=_ALLOWED_CTE if filtered else "", source="allowed" if filtered else "rag_chunks")
+    keyword = _KEYWORD_CTES.format(doc_filter=" AND c.doc_id = ANY(%(doc_ids)s)" if filtered else "")
+    return dense, keyword
+
+
+_DENSE_SQL = """
+WITH {dense}
 SELECT {_CHUNK_COLUMNS}, -r.distance AS cosine, NULL::float8 AS keyword_score, r.rank AS dense_rank,
        NULL::bigint AS keyword_rank, -r.distance AS score
 FROM dense_ranked r JOIN rag_chunks c USING (doc_id, ordinal) JOIN rag_documents d USING (doc_id)
 ORDER BY r.rank
 """
 
-KEYWORD_SQL = f"""
-WITH {_KEYWORD_CTES}
+_KEYWORD_SQL = """
+WITH {keyword}
 SELECT {_CHUNK_COLUMNS}, -(c.embedding <#> %(q)s) AS cosine, r.score AS keyword_score, NULL::bigint AS dense_rank,
        r.rank AS keyword_rank, r.score AS score
 FROM keyword_ranked r JOIN rag_chunks c USING (doc_id, ordinal) JOIN rag_documents d USING (doc_id)
@@ -144,8 +192,8 @@ ORDER BY r.rank
 """
 
 # Reciprocal rank fusion (k = rrf_k) of the two rankings, as index/fusion.py does in Python.
-HYBRID_SQL = f"""
-WITH {_DENSE_CTES}, {_KEYWORD_CTES},
+_HYBRID_SQL = """
+WITH {dense}, {keyword},
 fused AS (
     SELECT coalesce(dr.doc_id, kr.doc_id) AS doc_id, coalesce(dr.ordinal, kr.ordinal) AS ordinal,
            coalesce(1.0 / (%(rrf_k)s + dr.rank), 0) + coalesce(1.0 / (%(rrf_k)s + kr.rank), 0) AS score,
@@ -158,6 +206,17 @@ SELECT {_CHUNK_COLUMNS}, -(c.embedding <#> %(q)s) AS cosine, f.keyword_score, f.
 FROM fused f JOIN rag_chunks c USING (doc_id, ordinal) JOIN rag_documents d USING (doc_id)
 ORDER BY f.score DESC, f.doc_id, f.ordinal
 """
+
+
+def _statements(filtered: bool) -> tuple[str, str, str]:
+    """(dense, keyword, hybrid) SQL, searching all chunks or only those of `%(doc_ids)s`."""
+    dense, keyword = _ctes(filtered)
+    parts = {"dense": dense, "keyword": keyword, "_CHUNK_COLUMNS": _CHUNK_COLUMNS}
+    return _DENSE_SQL.format(**parts), _KEYWORD_SQL.format(**parts), _HYBRID_SQL.format(**parts)
+
+
+DENSE_SQL, KEYWORD_SQL, HYBRID_SQL = _statements(filtered=False)
+FILTERED_DENSE_SQL, FILTERED_KEYWORD_SQL, FILTERED_HYBRID_SQL = _statements(filtered=True)
 
 
 def redact(url: str) -> str:
@@ -315,15 +374,24 @@ class PgStore:
         rows = self._read(lambda cur: cur.execute("SELECT meta FROM rag_documents ORDER BY doc_id").fetchall())
         return {meta["doc_id"]: DocumentMeta.model_validate(meta) for (meta,) in rows}
 
-    def search_dense(self, query_vector: np.ndarray, k: int) -> list[StoreHit]:
-        return self._search(DENSE_SQL, {"q": _vector(query_vector), "candidates": k})
+    def search_dense(self, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None) -> list[StoreHit]:
+        params = {"q": _vector(query_vector), "candidates": k}
+        return self._search((DENSE_SQL, FILTERED_DENSE_SQL), params, doc_ids)
 
-    def search_keyword(self, query: str, query_vector: np.ndarray, k: int) -> list[StoreHit]:
+    def search_keyword(
+        self, query: str, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None
+    ) -> list[StoreHit]:
         params = {"q": _vector(query_vector), "text": query, "candidates": k, "k1": BM25_K1, "b": BM25_B}
-        return self._search(KEYWORD_SQL, params)
+        return self._search((KEYWORD_SQL, FILTERED_KEYWORD_SQL), params, doc_ids)
 
     def search_hybrid(
-        self, query: str, query_vector: np.ndarray, k: int, candidates: int = 30, rrf_k: int = 60
+        self,
+        query: str,
+        query_vector: np.ndarray,
+        k: int,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        doc_ids: DocIdFilter = None,
     ) -> list[StoreHit]:
         params = {
             "q": _vector(query_vector),
@@ -334,12 +402,18 @@ class PgStore:
             "k1": BM25_K1,
             "b": BM25_B,
         }
-        return self._search(HYBRID_SQL, params)
+        return self._search((HYBRID_SQL, FILTERED_HYBRID_SQL), params, doc_ids)
 
-    def _search(self, sql: str, params: dict[str, Any]) -> list[StoreHit]:
+    def _search(self, sql: tuple[str, str], params: dict[str, Any], doc_ids: DocIdFilter) -> list[StoreHit]:
+        """Run the (all chunks, only `doc_ids`' chunks) statement that applies."""
         if self._opened_with is None:
             raise RuntimeError(f"the index in {self.location} is not open; call open() first")
-        rows = self._read(lambda cur: cur.execute(sql, params).fetchall())
+        if doc_ids is not None:
+            if not doc_ids:
+                return []
+            params = {**params, "doc_ids": sorted(set(doc_ids))}
+        statement = sql[0] if doc_ids is None else sql[1]
+        rows = self._read(lambda cur: cur.execute(statement, params).fetchall())
         return [_hit(row) for row in rows]
 
     # -- writing -------------------------------------------------------------------------------
@@ -434,6 +508,9 @@ class PgStore:
             cur.execute(DROP_SQL)  # another dimension: a new column type, so new tables
         for statement in schema_sql(embedder.dimension):
             cur.execute(statement)
+        if is_citus(cur):  # a Citus coordinator: shard the new tables before any row goes in
+            for statement in citus_ddl():
+                cur.execute(statement)
         now = datetime.now(UTC)
         cur.execute(
             "INSERT INTO rag_manifest (schema_version, embedder_id, dimension, embedder_precision, chunker, "
@@ -473,12 +550,18 @@ class PgStore:
         )
         cur.executemany(
             "INSERT INTO rag_chunks (doc_id, ordinal, chunk_id, start_char, end_char, paragraph, token_count, text, "
-            "n_terms, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
-            "(SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(to_tsvector('english', %s::text))), %s)",
+            "n_terms, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, %s)",
             [
-                (c.doc_id, c.ordinal, c.chunk_id, c.start, c.end, c.paragraph, c.token_count, c.text, c.text, _vector(v))
+                (c.doc_id, c.ordinal, c.chunk_id, c.start, c.end, c.paragraph, c.token_count, c.text, _vector(v))
                 for c, v in zip(chunks, vectors, strict=True)
             ],
+        )
+        # The term count in a second statement: Citus refuses subqueries inside INSERT ... VALUES,
+        # and this UPDATE, limited to one doc_id, runs whole on that document's shard.
+        cur.execute(
+            "UPDATE rag_chunks c SET n_terms = (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(c.tsv)) "
+            "WHERE c.doc_id = %s",
+            (doc.doc_id,),
         )
         cur.execute(
             "INSERT INTO rag_terms (lexeme, df) "

@@ -38,7 +38,7 @@ from index.manifest import (
     tree_checksums,
     write_manifest,
 )
-from index.store_protocol import NoIndexError, StoreHit, UpdateReport
+from index.store_protocol import DocIdFilter, NoIndexError, StoreHit, UpdateReport
 from index.vector_index import build_index, choose_index_type, read_index, write_index
 
 _log = logging.getLogger(__name__)
@@ -176,27 +176,36 @@ class IndexStore:
     def documents(self) -> dict[str, DocumentMeta]:
         return dict(self._require_live().documents)
 
-    def search_dense(self, query_vector: np.ndarray, k: int) -> list[StoreHit]:
+    def search_dense(self, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None) -> list[StoreHit]:
         index = self._require_live()
         return [
             _hit(index, Hit(row, index.chunks[row], s, s, None, rank, None))
-            for rank, (row, s) in enumerate(index.dense(query_vector, k))
+            for rank, (row, s) in enumerate(index.dense(query_vector, k, index.rows_of_docs(doc_ids)))
         ]
 
-    def search_keyword(self, query: str, query_vector: np.ndarray, k: int) -> list[StoreHit]:
+    def search_keyword(
+        self, query: str, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None
+    ) -> list[StoreHit]:
         index = self._require_live()
         query_vector = query_vector.reshape(-1)
         # Cosine is still reported, so the relevance check works the same in every mode.
         return [
             _hit(index, Hit(row, index.chunks[row], s, float(index.vectors[row] @ query_vector), s, None, rank))
-            for rank, (row, s) in enumerate(index.keyword(query, k))
+            for rank, (row, s) in enumerate(index.keyword(query, k, index.rows_of_docs(doc_ids)))
         ]
 
     def search_hybrid(
-        self, query: str, query_vector: np.ndarray, k: int, candidates: int = 30, rrf_k: int = 60
+        self,
+        query: str,
+        query_vector: np.ndarray,
+        k: int,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        doc_ids: DocIdFilter = None,
     ) -> list[StoreHit]:
         index = self._require_live()
-        return [_hit(index, hit) for hit in index.hybrid(query, query_vector, k, candidates, rrf_k)]
+        rows = index.rows_of_docs(doc_ids)
+        return [_hit(index, hit) for hit in index.hybrid(query, query_vector, k, candidates, rrf_k, rows)]
 
     def close(self) -> None:
         self._live, self._live_generation, self._opened_with = None, None, None

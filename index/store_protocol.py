@@ -8,7 +8,7 @@ pgvector store (`index.pg_store.PgStore`: one database that several processes re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -19,6 +19,10 @@ from index.chunking import Chunk, ChunkerConfig
 from index.documents import Document, DocumentMeta
 from index.embedder import Embedder
 from index.manifest import Manifest
+
+# The documents a search may return (None: all of them). Filters by outlet, date and so on are
+# resolved into document ids above the index, from `Store.documents()` metadata.
+DocIdFilter = Collection[str] | None
 
 
 class NoIndexError(FileNotFoundError):
@@ -95,12 +99,22 @@ class Store(Protocol):
 
     def documents(self) -> dict[str, DocumentMeta]: ...
 
-    def search_dense(self, query_vector: np.ndarray, k: int) -> list[StoreHit]: ...
+    # `doc_ids` (a DocIdFilter): search only these documents' chunks. The restriction applies before
+    # ranking, so the k hits are the best k of those documents; an empty collection finds nothing.
+    def search_dense(self, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None) -> list[StoreHit]: ...
 
-    def search_keyword(self, query: str, query_vector: np.ndarray, k: int) -> list[StoreHit]: ...
+    def search_keyword(
+        self, query: str, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None
+    ) -> list[StoreHit]: ...
 
     def search_hybrid(
-        self, query: str, query_vector: np.ndarray, k: int, candidates: int = 30, rrf_k: int = 60
+        self,
+        query: str,
+        query_vector: np.ndarray,
+        k: int,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        doc_ids: DocIdFilter = None,
     ) -> list[StoreHit]: ...
 
     def update(

@@ -10,12 +10,15 @@ from contextlib import closing
 from pathlib import Path
 
 from index.corpus_store import AddReport, CorpusStore
+from index.documents import Document, DocumentMeta
 from index.embedder import Embedder, load_embedder, load_query_embedder, query_embedder_fallback
 from index.store_protocol import Store, UpdateReport
 from index.vector_index import set_single_query_threads
+from rag import sentence_cache
 from rag.citations import check_citations
 from rag.conversation import Rewrite, rewrite_followup_explained
 from rag.deadline import Deadline, DeadlineExceeded
+from rag.filters import Scope, SourceFilter, resolve
 from rag.generators.base import Generator, GeneratorError
 from rag.generators.registry import make_generator
 from rag.retriever import Retriever, SearchMode, store_from_settings
@@ -48,8 +51,15 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder
         self.retriever = retriever
-        # Queries and answer sentences use the retriever's (query) embedder: ONNX, no torch on a cold start.
-        self.encoder = SentenceEncoder(retriever.embedder)
+        # Queries and answer sentences use the retriever's (query) embedder: ONNX, no torch on a cold start;
+        # passage sentences were embedded when the index was built (rag/sentence_cache.py).
+        query_embedder = retriever.embedder
+        self.encoder = SentenceEncoder(
+            query_embedder,
+            precomputed=lambda: sentence_cache.load(
+                settings.paths.data_dir, query_embedder.model_id, query_embedder.dimension
+            ),
+        )
         self._generators: dict[str, Generator] = {}
         self._generators_lock = threading.Lock()
 
@@ -75,36 +85,65 @@ class Assistant:
     def remove(self, doc_id: str) -> UpdateReport | None:
         return self.refresh() if CorpusStore(self.settings.paths.corpus_dir).remove(doc_id) else None
 
+    def set_meta(self, doc_id: str, **changes: str | None) -> tuple[DocumentMeta, UpdateReport]:
+        """Set title, outlet, date (YYYY-MM-DD), author or URL of an article ("" clears one) and refresh
+        the index. The text is unchanged, so nothing is embedded again; raises MetadataError on bad input."""
+        meta = CorpusStore(self.settings.paths.corpus_dir).set_meta(doc_id, **changes)
+        return meta, self.refresh()
+
     def refresh(self) -> UpdateReport:
         """Re-index what changed in the corpus folder and reload the index."""
         report = update_index(self.settings, self.embedder, store=self.retriever.store)
+        self.encoder.forget_precomputed()
         self.retriever.store.reload_if_changed()  # the new generation (embedded); PostgreSQL reads live anyway
         return report
 
     # -- asking ---------------------------------------------------------------------------------
-    def search(self, query: str, k: int | None = None, mode: SearchMode = "hybrid") -> list[Passage]:
-        return self.retriever.search(self._validate(query), k, mode)
+    def search(
+        self, query: str, k: int | None = None, mode: SearchMode = "hybrid", where: SourceFilter | None = None
+    ) -> list[Passage]:
+        query = self._validate(query)
+        return self.retriever.search(query, k, mode, self.scope(where).doc_ids)
+
+    def scope(self, where: SourceFilter | None) -> Scope:
+        """The articles `where` allows in the index as it is now, and its description (FilterError if bad)."""
+        if where is None:
+            return Scope(None, None)
+        self.retriever.store.reload_if_changed()  # resolve against the articles the search will see
+        return resolve(SourceFilter.parse(where), self.retriever.store.documents())
 
     def ask(
-        self, question: str, history: History | None = None, backend: str | None = None, top_k: int | None = None
+        self,
+        question: str,
+        history: History | None = None,
+        backend: str | None = None,
+        top_k: int | None = None,
+        where: SourceFilter | None = None,
     ) -> Answer:
+        """The checked answer; `where` limits the articles it may come from (see rag.filters)."""
         answer: Answer | None = None
-        for item in self.ask_stream(question, history, backend, top_k):
+        for item in self.ask_stream(question, history, backend, top_k, where):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
     def ask_stream(
-        self, question: str, history: History | None = None, backend: str | None = None, top_k: int | None = None
+        self,
+        question: str,
+        history: History | None = None,
+        backend: str | None = None,
+        top_k: int | None = None,
+        where: SourceFilter | None = None,
     ) -> Iterator[str | Answer]:
         """Yield raw text pieces as the generator writes them, then the checked `Answer`."""
         question = self._validate(question)
+        scope = self.scope(where)  # a bad filter fails before any work (FilterError)
         start = time.perf_counter()
         deadline = Deadline(self.settings.answer.deadline_s)
         rewrite = self._standalone(question, history, backend, deadline)
         rewritten = time.perf_counter()
-        passages = self.retriever.search(rewrite.text, top_k)
+        passages = self.retriever.search(rewrite.text, top_k, doc_ids=scope.doc_ids)
         timings = {"retrieve_s": time.perf_counter() - rewritten}
         if rewrite.method != "unchanged":
             timings["rewrite_s"] = rewritten - start
@@ -112,6 +151,7 @@ class Assistant:
         for item in self._answer(question, rewrite.text, passages, backend, timings, deadline, notes):
             if isinstance(item, Answer):
                 item.timings["total_s"] = time.perf_counter() - start  # the real elapsed time, failures included
+                item.filter_description = scope.description
             yield item
 
     def answer_from_passages(self, question: str, passages: Sequence[Passage], backend: str | None = None) -> Answer:
@@ -281,9 +321,23 @@ def update_index(
     embedder = embedder or load_embedder(settings.embedder)
     documents = CorpusStore(settings.paths.corpus_dir).documents()
     if store is not None:
-        return store.update(documents, embedder, settings.chunker, rebuild, show_progress)
-    with closing(store_from_settings(settings)) as own:
-        return own.update(documents, embedder, settings.chunker, rebuild, show_progress)
+        report = store.update(documents, embedder, settings.chunker, rebuild, show_progress)
+    else:
+        with closing(store_from_settings(settings)) as own:
+            report = own.update(documents, embedder, settings.chunker, rebuild, show_progress)
+    build_sentence_cache(settings, documents, embedder)
+    return report
+
+
+def build_sentence_cache(settings: Settings, documents: Sequence[Document], embedder: Embedder) -> int:
+    """Embed the chunks' sentences now, so a cold question does not (rag/sentence_cache.py). Torch fp32
+    gives the query embedder's vectors (within 1e-4), so the document embedder does it when it is fp32."""
+    if settings.retrieval.sentence_cache_max == 0:
+        return 0
+    sentence_embedder = embedder if embedder.precision == "fp32" else load_query_embedder(settings.embedder)
+    return sentence_cache.build(
+        settings.paths.data_dir, documents, settings.chunker, sentence_embedder, settings.retrieval.sentence_cache_max
+    )
 
 
 def unindexed(settings: Settings, doc_ids: Sequence[str]) -> list[str]:

@@ -114,6 +114,8 @@ def check_citations(
                         title=passage.title,
                         outlet=passage.outlet,
                         date=passage.date,
+                        date_estimated=passage.date_estimated,
+                        author=passage.author,
                         url=passage.url,
                         passage=passage.text,
                         passage_start=passage.start,
@@ -122,6 +124,7 @@ def check_citations(
                         quote_start=result.quote_start,
                         quote_end=result.quote_end,
                         support=round(result.score, 3),
+                        pages=passage.pages_of(result.quote_start, result.quote_end),
                     )
                 )
             valid.append(order[n - 1])

@@ -12,8 +12,9 @@ import typer
 from rich.console import Console
 
 from rag.assistant import Assistant, QuestionError, unindexed, update_index
+from rag.filters import FilterError, SourceFilter, from_options
 from rag.settings import Settings
-from rag.types import Answer
+from rag.types import Answer, date_label, page_label
 
 app = typer.Typer(help="Ask the article corpus questions; every answer cites its passages.", no_args_is_help=True)
 console = Console()
@@ -57,16 +58,27 @@ def index_cmd(
     data_dir: DataDir = None,
     corpus_dir: CorpusDir = None,
     preset: Preset = "default",
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray", metavar="ADDRESS", help="embed on the Ray cluster at HOST:PORT (needs the ray extra)"),
+    ] = None,
 ) -> None:
     """Build or update the index from the corpus folder (only changed documents are embedded)."""
     from contextlib import closing
 
+    from rich.markup import escape
+
     from index.corpus_store import CorpusStore
     from index.manifest import CorruptIndexError, IndexMismatchError
+    from index.ray_embedder import RayEmbedder, RayUnavailableError
     from index.store_protocol import StoreUnavailableError
     from rag.retriever import store_from_settings
 
     settings = load_settings(preset, data_dir, corpus_dir)
+    try:
+        ray_embedder = RayEmbedder(ray_address, settings.embedder) if ray_address else None
+    except RayUnavailableError as err:
+        raise _fail(escape(str(err))) from err  # escaped: "[ray]" is not markup
     try:
         with closing(store_from_settings(settings)) as store:
             if if_stale and not rebuild and store.exists():
@@ -77,13 +89,19 @@ def index_cmd(
                 except CorruptIndexError as err:
                     console.print(f"[yellow]{err}[/] rebuilding")
                     rebuild = True
-            report = update_index(settings, rebuild=rebuild, show_progress=True, store=store)
-    except (IndexMismatchError, StoreUnavailableError) as err:
-        raise _fail(str(err)) from err
+            report = update_index(settings, ray_embedder, rebuild=rebuild, show_progress=True, store=store)
+    except (IndexMismatchError, StoreUnavailableError, RayUnavailableError) as err:
+        raise _fail(escape(str(err))) from err
+    finally:
+        if ray_embedder is not None:
+            ray_embedder.close()
     console.print(
         f"indexed {report.n_chunks} chunks: {len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; {report.chunks_embedded} chunks embedded"
     )
+    if ray_embedder is not None and ray_embedder.rows_per_node:
+        spread = ", ".join(f"{node[:12]}: {n}" for node, n in ray_embedder.rows_per_node.most_common())
+        console.print(f"embedded on {len(ray_embedder.rows_per_node)} Ray node(s) (texts per node id: {spread})")
 
 
 @app.command()
@@ -128,6 +146,37 @@ def remove(doc_id: str, data_dir: DataDir = None, corpus_dir: CorpusDir = None) 
     index_cmd(data_dir=settings.paths.data_dir, corpus_dir=settings.paths.corpus_dir)
 
 
+@app.command("meta")
+def meta_cmd(
+    doc_id: Annotated[str, typer.Argument(help="the article's id (see `rag list`)")],
+    title: Annotated[str | None, typer.Option(help="new title")] = None,
+    outlet: Annotated[str | None, typer.Option(help="new outlet; \"\" clears it")] = None,
+    date: Annotated[str | None, typer.Option(help="publication date, YYYY-MM-DD; \"\" clears it")] = None,
+    author: Annotated[str | None, typer.Option(help="new author; \"\" clears it")] = None,
+    url: Annotated[str | None, typer.Option(help="http(s) address of the original; \"\" clears it")] = None,
+    data_dir: DataDir = None,
+    corpus_dir: CorpusDir = None,
+) -> None:
+    """Show an article's metadata, or set it (stored beside the article; applied without re-embedding)."""
+    from index.corpus_store import CorpusStore, MetadataError
+
+    settings = load_settings("default", data_dir, corpus_dir)
+    corpus = CorpusStore(settings.paths.corpus_dir)
+    changes = {k: v for k, v in {"title": title, "outlet": outlet, "date": date, "author": author, "url": url}.items()
+               if v is not None}
+    try:
+        meta = corpus.set_meta(doc_id, **changes) if changes else corpus.meta(doc_id)
+    except MetadataError as err:
+        raise _fail(str(err)) from err
+    for name in ("doc_id", "title", "outlet", "date", "author", "url", "date_note"):
+        value = getattr(meta, name)
+        if name == "date":
+            value = date_label(meta.date, meta.date_estimated) if meta.date else None
+        console.print(f"{name + ':':11}{value if value is not None else '–'}", highlight=False, markup=False)
+    if changes:
+        index_cmd(data_dir=settings.paths.data_dir, corpus_dir=settings.paths.corpus_dir)
+
+
 @app.command("list")
 def list_cmd(corpus_dir: CorpusDir = None) -> None:
     """List the articles with their metadata."""
@@ -135,7 +184,25 @@ def list_cmd(corpus_dir: CorpusDir = None) -> None:
 
     for doc in CorpusStore(load_settings(corpus_dir=corpus_dir).paths.corpus_dir).documents():
         m = doc.meta
-        console.print(f"[bold]{m.doc_id}[/]  {m.title}  |  {m.outlet or 'outlet unknown'}  |  {m.date or 'undated'}")
+        console.print(f"[bold]{m.doc_id}[/]  {m.title}  |  {m.outlet or 'outlet unknown'}  |  {date_label(m.date, m.date_estimated)}")
+
+
+# Source filters (rag.filters): kinds combine with AND, repeated values of one kind with OR.
+DocFilter = Annotated[list[str] | None, typer.Option("--doc", help="only this article id (repeatable)")]
+OutletFilter = Annotated[list[str] | None, typer.Option("--outlet", help="only this outlet (repeatable)")]
+SinceFilter = Annotated[str | None, typer.Option("--since", help="only articles dated on/after YYYY-MM-DD")]
+UntilFilter = Annotated[str | None, typer.Option("--until", help="only articles dated on/before YYYY-MM-DD")]
+
+
+def _where(
+    assistant: Assistant, doc: list[str] | None, outlet: list[str] | None, since: str | None, until: str | None
+) -> tuple[SourceFilter | None, str | None]:
+    """The filter the options give and its description, checked against the index (a bad one exits)."""
+    try:
+        where = from_options(doc, outlet, since, until)
+        return where, assistant.scope(where).description
+    except FilterError as err:
+        raise _fail(str(err)) from err
 
 
 @app.command()
@@ -145,19 +212,26 @@ def search(
     mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
     data_dir: DataDir = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    doc: DocFilter = None,
+    outlet: OutletFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
 ) -> None:
     """Show the passages retrieval finds for a query, with scores."""
     assistant = _assistant(load_settings(data_dir=data_dir))
+    where, described = _where(assistant, doc, outlet, since, until)
     try:
-        passages = assistant.search(query, k, mode)  # type: ignore[arg-type]
+        passages = assistant.search(query, k, mode, where)  # type: ignore[arg-type]
     except (QuestionError, ValueError) as err:
         raise _fail(str(err)) from err
     if as_json:
         print(json.dumps([p.model_dump() for p in passages], ensure_ascii=False, indent=2))
         return
+    if described:
+        console.print(f"[cyan]Filtered:[/] {described}")
     for i, p in enumerate(passages, 1):
         console.print(
-            f"[bold]{i}.[/] {p.title} ({p.date_label()}) [dim]{p.chunk_id} fused={p.score:.4f} "
+            f"[bold]{i}.[/] {p.title} ({_with_pages(p.date_label(), p.pages)}) [dim]{p.chunk_id} fused={p.score:.4f} "
             f"cos={p.dense_score or 0:.2f} bm25={p.keyword_score or 0:.2f}[/]\n   {p.text[:300]}"
         )
 
@@ -173,6 +247,10 @@ def ask(
     ] = "text",
     data_dir: DataDir = None,
     preset: Preset = "default",
+    doc: DocFilter = None,
+    outlet: OutletFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
 ) -> None:
     """Answer a question with inline citations [n] and a numbered source list."""
     if output_format not in ("text", "markdown", "json"):
@@ -180,9 +258,10 @@ def ask(
     settings = load_settings(preset, data_dir)
     turns = _read_history(history) if history else None
     assistant = _assistant(settings)
+    where, _ = _where(assistant, doc, outlet, since, until)
     try:
-        answer = assistant.ask(question, history=turns, backend=backend)
-    except QuestionError as err:
+        answer = assistant.ask(question, history=turns, backend=backend, where=where)
+    except (QuestionError, FilterError) as err:
         raise _fail(str(err)) from err
     if as_json or output_format == "json":
         print(answer.model_dump_json(indent=2))
@@ -206,6 +285,11 @@ def _read_history(path: Path) -> list[tuple[str, str]]:
         raise _fail(f"--history {path}: {err}") from err
 
 
+def _with_pages(text: str, pages: list[int]) -> str:
+    """`text, p. 14` for a PDF source, `text` otherwise."""
+    return f"{text}, {page_label(pages)}" if pages else text
+
+
 def print_answer(answer: Answer) -> None:
     style = {"answered": "green", "refused": "yellow", "failed": "red"}[answer.status]
     console.print(f"[{style}]{answer.text or '(no answer)'}[/]")
@@ -213,9 +297,11 @@ def print_answer(answer: Answer) -> None:
         console.print(f"[dim]{answer.status}: {answer.reason}[/]")
     if answer.fallback_reason:
         console.print(f"[yellow]fallback:[/] {answer.fallback_reason}")
+    if answer.filter_description:
+        console.print(f"[cyan]Filtered:[/] {answer.filter_description}")
     for c in answer.citations:
         console.print(
-            f"\n[bold][{c.n}][/] {c.title} — {c.outlet or 'outlet unknown'}, {c.date or 'undated'} "
+            f"\n[bold][{c.n}][/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)} "
             f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
         )
     for warning in answer.warnings:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from index.documents import pages_of_span
 from index.embedder import Embedder
-from index.store_protocol import Store, StoreHit, open_store
+from index.store_protocol import DocIdFilter, Store, StoreHit, open_store
 from rag.settings import RetrievalSettings, Settings
 from rag.types import Passage
 
@@ -24,7 +25,10 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
 
-    def search(self, query: str, k: int | None = None, mode: SearchMode = "hybrid") -> list[Passage]:
+    def search(
+        self, query: str, k: int | None = None, mode: SearchMode = "hybrid", doc_ids: DocIdFilter = None
+    ) -> list[Passage]:
+        """The k best passages; only from `doc_ids` when given (the store filters before ranking)."""
         k = k or self.settings.top_k
         if mode not in ("hybrid", "dense", "keyword"):
             raise ValueError(f"unknown search mode {mode!r}; use hybrid, dense or keyword")
@@ -32,11 +36,13 @@ class Retriever:
         self.store.reload_if_changed()
         vector = self.embedder.embed([query])[0]
         if mode == "hybrid":
-            hits = self.store.search_hybrid(query, vector, k, self.settings.candidates, self.settings.rrf_k)
+            hits = self.store.search_hybrid(
+                query, vector, k, self.settings.candidates, self.settings.rrf_k, doc_ids=doc_ids
+            )
         elif mode == "dense":
-            hits = self.store.search_dense(vector, k)
+            hits = self.store.search_dense(vector, k, doc_ids=doc_ids)
         else:
-            hits = self.store.search_keyword(query, vector, k)
+            hits = self.store.search_keyword(query, vector, k, doc_ids=doc_ids)
         return [_passage(hit) for hit in hits]
 
 
@@ -49,6 +55,8 @@ def _passage(hit: StoreHit) -> Passage:
         outlet=meta.outlet,
         date=meta.date,
         date_note=meta.date_note,
+        date_estimated=meta.date_estimated,
+        author=meta.author,
         url=meta.url,
         text=chunk.text,
         start=chunk.start,
@@ -57,6 +65,8 @@ def _passage(hit: StoreHit) -> Passage:
         score=hit.score,
         dense_score=hit.dense_score,
         keyword_score=hit.keyword_score,
+        pages=pages_of_span(meta.page_starts, chunk.start, chunk.end),
+        page_breaks=[s for s in meta.page_starts if chunk.start < s < chunk.end],
     )
 
 

@@ -43,6 +43,11 @@ class RetrievalSettings(BaseModel):
         default=0.18, description="refuse when no passage has cosine >= this to the question (calibrated on eval/)"
     )
     faiss_threads: int = 1
+    sentence_cache_max: int = Field(
+        default=200_000, ge=0,
+        description="embed up to this many passage sentences at index time (rag/sentence_cache.py), so a cold "
+        "`rag ask` does not; 0 turns the cache off",
+    )
 
 
 class AnswerSettings(BaseModel):

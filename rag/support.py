@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.embedder import Embedder
 from index.sentences import sentence_spans
+from rag.sentence_cache import sentence_key
 from rag.text_features import content_terms, numbers
 from rag.types import Passage
 
@@ -37,11 +38,38 @@ class SupportResult:
 class SentenceEncoder:
     """Embeds sentences with a cache: the same passages come back question after question."""
 
-    def __init__(self, embedder: Embedder, max_items: int = 20_000) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        max_items: int = 20_000,
+        precomputed: Callable[[], Mapping[bytes, np.ndarray]] | None = None,
+    ) -> None:
         self.embedder = embedder
         self.cache: dict[str, np.ndarray] = {}
         self.max_items = max_items
         self._lock = threading.Lock()  # answers run in parallel threads; one may clear what another reads
+        # Vectors of the passage sentences made at index time (rag/sentence_cache.py), loaded at first use.
+        self._precomputed_loader = precomputed
+        self._precomputed: Mapping[bytes, np.ndarray] | None = None
+
+    def forget_precomputed(self) -> None:
+        """Read the index-time vectors again at next use (the index was rebuilt)."""
+        with self._lock:
+            self._precomputed = None
+
+    def _from_index_time(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        table = self._precomputed
+        if table is None:
+            with self._lock:
+                if self._precomputed is None:
+                    self._precomputed = self._precomputed_loader() if self._precomputed_loader else {}
+                table = self._precomputed
+        found = {}
+        for text in texts:
+            vector = table.get(sentence_key(text))
+            if vector is not None:
+                found[text] = vector
+        return found
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -49,6 +77,9 @@ class SentenceEncoder:
         with self._lock:
             found = {t: self.cache[t] for t in dict.fromkeys(texts) if t in self.cache}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            found.update(self._from_index_time(missing))
+            missing = [t for t in missing if t not in found]
         if missing:
             vectors = self.embedder.embed(missing)  # outside the lock: other answers go on meanwhile
             fresh = dict(zip(missing, vectors, strict=True))

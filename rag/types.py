@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from enum import StrEnum
 from typing import Literal
 
@@ -20,6 +21,8 @@ class Passage(BaseModel):
     outlet: str | None = None
     date: str | None = None
     date_note: str | None = None
+    date_estimated: bool = Field(default=False, description="the date is inferred (date_note says how), not stated")
+    author: str | None = None
     url: str | None = None
     text: str
     start: int = Field(description="character offset of the passage in the source text")
@@ -28,9 +31,21 @@ class Passage(BaseModel):
     score: float = Field(default=0.0, description="fused retrieval score (RRF)")
     dense_score: float | None = Field(default=None, description="cosine similarity to the question")
     keyword_score: float | None = Field(default=None, description="BM25 score")
+    pages: list[int] = Field(default_factory=list, description="PDFs: 1-based pages the passage lies on")
+    page_breaks: list[int] = Field(
+        default_factory=list, description="PDFs: offsets in the source text where a page after pages[0] begins"
+    )
 
     def date_label(self) -> str:
-        return self.date or "undated"
+        return date_label(self.date, self.date_estimated)
+
+    def pages_of(self, start: int, end: int) -> list[int]:
+        """Pages of a span inside this passage (a quote), from the page breaks the passage knows."""
+        if not self.pages:
+            return []
+        first = self.pages[0] + bisect_right(self.page_breaks, start)
+        last = self.pages[0] + bisect_right(self.page_breaks, max(start, end - 1))
+        return list(range(first, max(first, last) + 1))
 
 
 class Citation(BaseModel):
@@ -42,6 +57,8 @@ class Citation(BaseModel):
     title: str
     outlet: str | None = None
     date: str | None = None
+    date_estimated: bool = Field(default=False, description="the date is inferred, not stated by the source")
+    author: str | None = None
     url: str | None = None
     passage: str
     passage_start: int
@@ -50,6 +67,7 @@ class Citation(BaseModel):
     quote_start: int = Field(description="character offset of the quote in the source text")
     quote_end: int
     support: float = Field(description="support score of the quote for the cited sentence, 0..1")
+    pages: list[int] = Field(default_factory=list, description="PDFs: 1-based pages the quote lies on")
 
 
 class AnswerSentence(BaseModel):
@@ -81,7 +99,26 @@ class Answer(BaseModel):
     backend_requested: str
     backend_used: str
     fallback_reason: str | None = Field(default=None, description="set when another backend answered instead")
+    filter_description: str | None = Field(
+        default=None, description="the source filter the answer was limited to (None: the whole corpus)"
+    )
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(
         default_factory=dict, description="seconds per stage (*_s) and the number of streamed text pieces (pieces)"
     )
+
+
+def date_label(date: str | None, estimated: bool = False) -> str:
+    """How a source's date is shown: "2023-08-30", "estimated 2023-08-29" or "undated".
+
+    The mark comes first, so it reads the same in a list of dates and inside parentheses."""
+    if not date:
+        return "undated"
+    return f"estimated {date}" if estimated else date
+
+
+def page_label(pages: list[int]) -> str:
+    """How a citation names its pages: "p. 14", "pp. 14–15", or "" when the source has none."""
+    if not pages:
+        return ""
+    return f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}"

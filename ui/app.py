@@ -15,6 +15,7 @@ import gradio as gr
 from index.documents import TEXT_SUFFIX, load_document
 from rag.assistant import Assistant, QuestionError
 from rag.export import answer_markdown, conversation_markdown
+from rag.filters import FilterError
 from rag.settings import Settings
 from rag.types import Answer
 from ui import conversations
@@ -30,6 +31,7 @@ from ui.render import (
     sources_html,
     transcript_html,
 )
+from ui.source_filter import build_article_picker, build_filter_inputs, page_filter, refreshed_choices
 from ui.style import ARTICLE_JS, CSS, SOURCES_JS, THEME, TRANSCRIPT_JS
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                         top_k = gr.Slider(1, 20, value=settings.retrieval.top_k, step=1,
                                           label="Passages retrieved per question (top k)", elem_id="top-k")
                         show_scores = gr.Checkbox(False, label="Show retrieval scores", elem_id="show-scores")
+                    filter_outlets, filter_since, filter_until = build_filter_inputs(assistant)
                 with gr.Column(scale=2):
                     sources = gr.HTML(sources_html(None, None), elem_id="sources", js_on_load=SOURCES_JS,
                                       max_height=460, container=True, padding=True)
@@ -119,8 +122,14 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                                       max_height=420, container=True, padding=True)
             with gr.Tab("Corpus", id="corpus"):
                 corpus_table, remove_choice = build_corpus_tab(assistant)
+                ask_only = build_article_picker(assistant)
+        # Added or removed articles: new tick boxes and outlets (ticks on articles still there are kept).
+        corpus_table.change(lambda ticked, chosen: refreshed_choices(assistant, ticked, chosen),
+                            inputs=[ask_only, filter_outlets], outputs=[ask_only, filter_outlets],
+                            api_visibility="private")
 
-        def respond(q: str, raw: TurnsState, chosen: str | None, k: float, scores: bool) -> Iterator[tuple[Any, ...]]:
+        def respond(q: str, raw: TurnsState, chosen: str | None, k: float, scores: bool, doc_ids: list[str] | None,
+                    outlets: list[str] | None, since: str | None, until: str | None) -> Iterator[tuple[Any, ...]]:
             turns = _turns(raw)
             if not (q or "").strip():
                 gr.Warning("The question is empty; type a question about the articles.")
@@ -134,13 +143,14 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             answer: Answer | None = None
             started = time.perf_counter()
             try:
-                for item in ask_stream(assistant, q, history or None, chosen, int(k)):
+                where = page_filter(doc_ids, outlets, since, until)
+                for item in ask_stream(assistant, q, history or None, chosen, int(k), where):
                     if isinstance(item, Answer):
                         answer = item
                     else:
                         turn.pending += item
                         yield transcript_html(turns, i), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            except QuestionError as err:
+            except (QuestionError, FilterError) as err:
                 turn.error = str(err)
             except Exception as err:  # shown in the chat as a failure, with the reason
                 log.exception("answering %r failed", q)
@@ -152,7 +162,8 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                    [i, None] if answer else None, "")
 
         ask_events: dict[str, Any] = {
-            "fn": respond, "inputs": [question, turns_state, backend, top_k, show_scores],
+            "fn": respond, "inputs": [question, turns_state, backend, top_k, show_scores, ask_only, filter_outlets,
+                                      filter_since, filter_until],
             "outputs": [transcript, turns_state, sources, selected_state, question],
             "concurrency_limit": ask_concurrency, "concurrency_id": ASK_CONCURRENCY_ID,
             "api_visibility": "private",

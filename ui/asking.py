@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator, Sequence
 
 from rag.assistant import Assistant, History
+from rag.filters import SourceFilter
 from rag.types import Answer
 from ui.render import Turn
 
@@ -26,9 +27,10 @@ def history_of(turns: Sequence[Turn]) -> list[tuple[str, str]]:
 
 
 def ask_stream(assistant: Assistant, question: str, history: History | None, backend: str | None,
-               top_k: int | None = None) -> Iterator[str | Answer]:
-    """`Assistant.ask_stream`, with the number of passages chosen per request.
+               top_k: int | None = None, where: SourceFilter | None = None) -> Iterator[str | Answer]:
+    """`Assistant.ask_stream`, with the number of passages and the source filter chosen per request.
 
-    Raises `QuestionError` for an empty or too long question, like the assistant.
+    Raises `QuestionError` for an empty or too long question and `FilterError` for a bad filter,
+    like the assistant.
     """
-    yield from assistant.ask_stream(question, history, backend, top_k)
+    yield from assistant.ask_stream(question, history, backend, top_k, where)

@@ -16,6 +16,7 @@ from index.extraction import SUPPORTED_SUFFIXES
 from rag.assistant import Assistant
 from ui.asking import CORPUS_EDIT_LOCK
 from ui.editing import check_editor_login, edit_refusal, editing_mode, may_edit
+from ui.metadata_form import build_metadata_form
 from ui.render import corpus_html, e
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def build_corpus_tab(assistant: Assistant) -> tuple[gr.HTML, gr.Dropdown]:
         choice = gr.Dropdown(choices=_choices(docs), label="Article to remove", value=None, elem_id="remove-choice",
                              scale=4)
         remove_btn = gr.Button("Remove article", variant="stop", elem_id="remove-btn", scale=1)
+    build_metadata_form(assistant, editor_state, table)
 
     def on_login(user: str, password: str) -> tuple[bool, str, str]:
         ok = check_editor_login(ui, user or "", password or "")

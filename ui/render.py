@@ -13,8 +13,8 @@ from html import escape
 from typing import Any
 from urllib.parse import urlparse
 
-from index.documents import Document
-from rag.types import Answer, AnswerStatus, Citation, Passage
+from index.documents import Document, pages_of_span
+from rag.types import Answer, AnswerStatus, Citation, Passage, date_label, page_label
 
 CHIP_RE = re.compile(r"\[(\d+)\]")
 
@@ -46,9 +46,10 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
-def _source_line(title: str, outlet: str | None, date: str | None) -> str:
+def _source_line(title: str, outlet: str | None, date: str | None, pages: list[int] | None = None) -> str:
+    page = f', <span class="src-page">{e(page_label(pages))}</span>' if pages else ""
     return (f'<span class="src-title">{e(title)}</span> — <span class="src-outlet">{e(outlet or "outlet unknown")}</span>'
-            f', <span class="src-date">{e(date or "undated")}</span>')
+            f', <span class="src-date">{e(date or "undated")}</span>{page}')
 
 
 # -- answers ---------------------------------------------------------------------------------------
@@ -85,6 +86,8 @@ def _answer_html(answer: Answer, turn: int, seconds: float | None = None) -> str
         parts.append(f'<div class="reason">why: {e(answer.reason or "unknown error")}</div>')
     if answer.fallback_reason:
         parts.append(f'<div class="warning">fallback: {e(answer.fallback_reason)}</div>')
+    if answer.filter_description:
+        parts.append(f'<div class="filter-note">Filtered: {e(answer.filter_description)}</div>')
     parts.extend(f'<div class="warning">note: {e(w)}</div>' for w in answer.warnings)
     asked = f" (asked: {e(answer.backend_requested)})" if answer.backend_requested != answer.backend_used else ""
     took = f" · {seconds:.1f} s" if seconds is not None else ""
@@ -152,7 +155,7 @@ def _citation_card(c: Citation, turn: int, active: bool, passages: dict[str, Pas
     cls = "card active" if active else "card"
     return (
         f'<div class="{cls}" id="src-{turn}-{c.n}" data-n="{c.n}">'
-        f'<div class="card-head"><span class="num">[{c.n}]</span> {_source_line(c.title, c.outlet, c.date)}</div>'
+        f'<div class="card-head"><span class="num">[{c.n}]</span> {_source_line(c.title, c.outlet, date_label(c.date, c.date_estimated), c.pages)}</div>'
         f'<div class="passage">{body}</div>'
         f'<div class="card-foot">support {c.support:.2f} · {e(c.doc_id)}, chars {c.quote_start}–{c.quote_end}{url}'
         f' <button type="button" class="open-article" data-turn="{turn}" data-n="{c.n}">'
@@ -177,7 +180,7 @@ def sources_html(answer: Answer | None, turn: int | None, selected_n: int | None
     if show_scores and answer.passages:
         cited = {c.chunk_id for c in answer.citations}
         rows = "".join(
-            f'<li class="{"cited" if p.chunk_id in cited else ""}">{_source_line(p.title, p.outlet, p.date)}'
+            f'<li class="{"cited" if p.chunk_id in cited else ""}">{_source_line(p.title, p.outlet, p.date_label(), p.pages)}'
             f"{_scores(p)}<div class=\"snippet\">{e(p.text[:240])}{'…' if len(p.text) > 240 else ''}</div></li>"
             for p in answer.passages
         )
@@ -193,23 +196,40 @@ def article_html(doc: Document | None, citation: Citation | None, missing: str |
     text, m = doc.text, doc.meta
     q = locate(text, citation.quote, citation.quote_start)
     note = ""
+    pages = citation.pages
     if q is None:
         note = '<div class="warning">The article changed since it was indexed; the quote was not found in it.</div>'
-        body = e(text)
+        body = _paged(text, 0, len(text), m.page_starts)
     else:
         qe = q + len(citation.quote)
         ps = citation.passage_start if text[citation.passage_start:citation.passage_end] == citation.passage else q
         pe = citation.passage_end if ps == citation.passage_start else qe
         ps, pe = min(ps, q), max(pe, qe)
-        body = (f'{e(text[:ps])}<span class="passage-span">{e(text[ps:q])}<mark id="article-quote">'
-                f'{e(text[q:qe])}</mark>{e(text[qe:pe])}</span>{e(text[pe:])}')
+        pages = pages_of_span(m.page_starts, q, qe)
+
+        def part(a: int, b: int) -> str:
+            return _paged(text, a, b, m.page_starts)
+
+        body = (f'{part(0, ps)}<span class="passage-span">{part(ps, q)}<mark id="article-quote">'
+                f'{part(q, qe)}</mark>{part(qe, pe)}</span>{part(pe, len(text))}')
+    on_page = f" on {page_label(pages)}" if pages else ""
     link = safe_url(m.url)
     url = f'<a href="{e(link)}" target="_blank" rel="noopener noreferrer nofollow">{e(link)}</a>' if link else ""
     head = (f'<div class="article-head"><div class="article-title">{e(m.title)}</div>'
-            f'<div class="meta">{e(m.outlet or "outlet unknown")} · {e(m.date or "undated")}'
-            f'{" · " + e(m.author) if m.author else ""} · {e(m.doc_id)} · quote [{citation.n}] at chars '
+            f'<div class="meta">{e(m.outlet or "outlet unknown")} · {e(date_label(m.date, m.date_estimated))}'
+            f'{" · " + e(m.author) if m.author else ""} · {e(m.doc_id)} · quote [{citation.n}]{on_page} at chars '
             f"{citation.quote_start}–{citation.quote_end} {url}</div></div>")
     return f'{head}{note}<div class="article-text">{body}</div>'
+
+
+def _paged(text: str, start: int, end: int, page_starts: list[int]) -> str:
+    """Escaped text[start:end] with a marker where each page in it begins (PDFs; nothing for other texts)."""
+    out, last = [], start
+    for page, at in enumerate(page_starts, 1):
+        if start <= at < end:
+            out += [e(text[last:at]), f'<span class="page-marker" data-page="{page}">page {page}</span>']
+            last = at
+    return "".join([*out, e(text[last:end])])
 
 
 # -- corpus and settings -----------------------------------------------------------------------------

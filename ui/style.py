@@ -72,6 +72,7 @@ CSS = """
 .msg.failed .status-label { color: #b91c1c; }
 .reason, .meta, .note, .scores { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .warning { font-size: 0.85em; color: #b45309; }
+.filter-note { font-size: 0.85em; color: var(--color-accent); font-weight: 600; }
 button.chip { display: inline-block; padding: 0 0.35em; margin: 0 0.1em; border-radius: 6px; cursor: pointer;
   background: var(--color-accent-soft); color: var(--color-accent); font-weight: 600; font-size: 0.85em;
   border: 1px solid var(--color-accent); line-height: 1.4; }
@@ -94,6 +95,8 @@ mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; 
 #article .article-title { font-weight: 700; font-size: 1.05em; }
 #article .article-text { white-space: pre-wrap; line-height: 1.55; font-size: 0.92em; margin-top: 0.5em; }
 #article .passage-span { background: var(--color-accent-soft); }
+#article .page-marker { display: block; margin: 0.6em 0 0.2em; font-size: 0.8em; font-weight: 600;
+  color: var(--body-text-color-subdued); border-top: 1px dashed var(--border-color-primary); }
 #sources details.retrieved li { margin-bottom: 0.4em; font-size: 0.88em; }
 #sources details.retrieved li.cited .src-title { text-decoration: underline; }
 #sources .snippet { color: var(--body-text-color-subdued); }

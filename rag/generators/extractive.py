@@ -123,7 +123,7 @@ class ExtractiveGenerator:
         for text, value, cand in figures[1:]:
             other = passages[cand.passage_no - 1]
             if value != best_value and other.doc_id not in docs and cand.score >= best.score - 0.2:
-                dates = sorted({d for n in cited if (d := passages[n - 1].date)})
+                dates = sorted({passages[n - 1].date_label() for n in cited if passages[n - 1].date})  # estimates marked
                 when = f"according to sources dated {', '.join(dates)}" if dates else "according to undated sources"
                 clause = next(c for c in _CLAUSE.split(cand.text) if text in c)
                 clause = re.sub(r"[“”\"]", "", clause[clause.index(text) :]).strip()

@@ -1,9 +1,11 @@
 """Store fixtures: one real PostgreSQL + pgvector server per test session, and a fresh store of
-either kind per test (a test using `make_store` or `store_location` runs against both)."""
+each kind per test (a test using `make_store` or `store_location` runs against every kind). The
+third kind, Citus, is opt-in: it runs only when `RAG_TEST_CITUS_URL` names a Citus coordinator."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import pytest
 from index.store_protocol import Store, open_store
 from tests.index.pg_server import LocalPostgres, local_postgres
 
-STORE_KINDS = ["embedded", "postgres"]
+STORE_KINDS = ["embedded", "postgres", "citus"]
+CITUS_URL_VARIABLE = "RAG_TEST_CITUS_URL"
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +39,26 @@ def store_location(store_kind: str, request: pytest.FixtureRequest, tmp_path: Pa
     """(data folder, database URL or None) of a fresh, empty location of the kind under test."""
     if store_kind == "embedded":
         return tmp_path / "data", None
+    if store_kind == "citus":
+        return tmp_path / "data", citus_database()
     return tmp_path / "data", request.getfixturevalue("pg_server").new_database()
+
+
+def citus_database() -> str:
+    """The Citus coordinator's URL from RAG_TEST_CITUS_URL, emptied of the store's tables (Citus
+    creates no databases on its workers, so each test starts from dropped tables instead)."""
+    url = os.environ.get(CITUS_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"Citus cannot be installed here; set {CITUS_URL_VARIABLE}=postgresql://... (a Citus coordinator) to run")
+    if importlib.util.find_spec("pgvector") is None:
+        pytest.skip("the `pg` extra is not installed (pip install -e '.[dev]' installs it)")
+    import psycopg
+
+    from index.pg_store import DROP_SQL
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(DROP_SQL)
+    return url
 
 
 @pytest.fixture

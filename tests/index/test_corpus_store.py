@@ -113,3 +113,15 @@ def test_add_interrupted_between_text_and_metadata_is_repaired(tmp_path: Path) -
     assert json.loads(meta_path.read_text()) == meta
     assert not list(corpus.glob("*.tmp"))
     assert any("metadata restored" in n for n in report.notes)
+
+
+def test_added_pdf_keeps_its_page_starts_beside_the_text(tmp_path: Path) -> None:
+    from tests.pdf_pages import PAGED_REPORT, make_paged_pdf
+
+    pdf = make_paged_pdf(tmp_path / "report.pdf")
+    doc_id = CorpusStore(tmp_path / "corpus").add(pdf).added[0]
+    (doc,) = load_corpus(tmp_path / "corpus")
+    assert doc.doc_id == doc_id
+    starts = doc.meta.page_starts
+    assert starts == list(extract_text(pdf).page_starts) and len(starts) == len(PAGED_REPORT)
+    assert doc.text[starts[-1]:].startswith("Outcome.")  # offsets index the stored text itself

@@ -135,3 +135,25 @@ def test_killed_indexing_leaves_previous_index_loadable(small_corpus: Settings, 
     assert len(report.added) == 12  # type: ignore[attr-defined]
     assert not list(small_corpus.paths.data_dir.glob(".gen-*.tmp"))
     shutil.rmtree(small_corpus.paths.data_dir)
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_search_within_rows_is_exact_for_every_index_type(index_type: str) -> None:
+    from index.keyword_index import KeywordIndex
+    from index.vector_index import build_index, search
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(5000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = build_index(vectors, index_type)
+    rows = np.sort(rng.choice(len(vectors), 40, replace=False))
+    query = rng.normal(size=32).astype(np.float32)
+    exact = rows[np.argsort(-(vectors[rows] @ query))[:10]]
+    found = search(index, query, 10, rows)
+    assert [r for r, _ in found] == exact.tolist()  # the true top 10 of the rows, not of the whole index
+    assert search(index, query, 10, np.array([], dtype=np.int64)) == []
+
+    texts = ["scam compound workers freed", "police raid", "workers recruited online", "weather report"]
+    keyword = KeywordIndex.build(texts)
+    assert [r for r, _ in keyword.search("workers", 5)] in ([0, 2], [2, 0])
+    assert [r for r, _ in keyword.search("workers", 5, np.array([1, 2, 3]))] == [2]

@@ -332,3 +332,52 @@ def test_open_store_picks_the_implementation_from_the_url(tmp_path: Path) -> Non
     with pytest.raises(ValueError, match="postgresql://"):
         open_store(tmp_path, "mysql://localhost/db")
     assert UpdateReport().touched is False
+
+
+def test_search_limited_to_documents_ranks_only_their_chunks(make_store: StoreMaker, embedder) -> None:  # type: ignore[no-untyped-def]
+    store = make_store()
+    store.update([*seed(FIRST, SECOND), new_article()], embedder, ChunkerConfig())
+    opened(store, embedder)
+    vector = embedder.embed([NEW_QUESTION])[0]
+    assert store.search_dense(vector, 1)[0].chunk.doc_id == "kep-harbor"  # the best answer, unfiltered
+
+    for allowed in ({SECOND}, {FIRST, SECOND}):
+        limited = search_all_in(store, embedder, NEW_QUESTION, 3, allowed)
+        for mode, hits in limited.items():
+            assert hits and {h.chunk.doc_id for h in hits} <= allowed, (mode, allowed)
+        # Filtering happens before ranking: k hits, the same as the best of those documents unfiltered.
+        assert len(limited["dense"]) == len(limited["hybrid"]) == 3
+        everything = search_all(store, embedder, NEW_QUESTION, k=200)
+        for mode in ("dense", "keyword"):
+            best_of_allowed = [h.chunk.chunk_id for h in everything[mode] if h.chunk.doc_id in allowed][:3]
+            assert [h.chunk.chunk_id for h in limited[mode]] == best_of_allowed, mode
+
+    only_new = search_all_in(store, embedder, NEW_QUESTION, 3, ["kep-harbor"])
+    assert all(h.chunk.doc_id == "kep-harbor" for hits in only_new.values() for h in hits)
+    for mode, hits in search_all_in(store, embedder, NEW_QUESTION, 3, set()).items():
+        assert hits == [], mode  # an empty filter finds nothing, never everything
+    assert all(not hits for hits in search_all_in(store, embedder, NEW_QUESTION, 3, {"no-such-doc"}).values())
+
+
+def search_all_in(store: Store, embedder, query: str, k: int, doc_ids) -> dict[str, list[StoreHit]]:  # type: ignore[no-untyped-def]
+    vector = embedder.embed([query])[0]
+    return {
+        "dense": store.search_dense(vector, k, doc_ids=doc_ids),
+        "keyword": store.search_keyword(query, vector, k, doc_ids=doc_ids),
+        "hybrid": store.search_hybrid(query, vector, k, doc_ids=doc_ids),
+    }
+
+
+def test_page_starts_of_a_pdf_come_back_with_its_hits(make_store: StoreMaker, embedder) -> None:  # type: ignore[no-untyped-def]
+    """Both stores keep the article's page starts (in its metadata), so passages can name their pages."""
+    starts = [0, NEW_ARTICLE.index("a former casino"), NEW_ARTICLE.index("romance scams")]
+    doc = new_article()
+    paged = Document(meta=doc.meta.model_copy(update={"page_starts": starts}), text=doc.text)
+    store = make_store()
+    store.update([*seed(FIRST), paged], embedder, ChunkerConfig())
+    opened(store, embedder)
+    assert store.documents()["kep-harbor"].page_starts == starts
+    assert store.documents()[FIRST].page_starts == []
+    for mode, hits in search_all(store, embedder, NEW_QUESTION).items():
+        ours = [h for h in hits if h.chunk.doc_id == "kep-harbor"]
+        assert ours and all(h.document.page_starts == starts for h in ours), mode

@@ -105,3 +105,14 @@ def test_uncited_llm_sentences_attributed_only_when_supported_and_marked(assista
     assert any("added by the checker" in w for w in checked.warnings)
     strict = check_citations(draft, PASSAGES, assistant.encoder, 0.45)  # the default: no attribution
     assert strict.text == "The Mekong scam industry is worth $43.8 billion a year [1]."
+
+
+def test_citation_carries_the_pages_of_its_quote(assistant: Assistant) -> None:
+    """A PDF passage over a page break: the quote is cited with the page(s) it lies on, not the passage's."""
+    draft = "At least 120,000 people are held in Myanmar [1]."
+    others = 500 + MYANMAR.index("Others")
+    after = Passage(**{**PASSAGES[1].model_dump(), "pages": [2, 3], "page_breaks": [others]})
+    assert check_citations(draft, [after], assistant.encoder, 0.45).citations[0].pages == [2]
+    inside = Passage(**{**PASSAGES[1].model_dump(), "pages": [2, 3], "page_breaks": [500 + MYANMAR.index("120,000")]})
+    assert check_citations(draft, [inside], assistant.encoder, 0.45).citations[0].pages == [2, 3]
+    assert check_citations(draft, [PASSAGES[1]], assistant.encoder, 0.45).citations[0].pages == []

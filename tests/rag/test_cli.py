@@ -109,3 +109,30 @@ def test_add_after_a_crash_between_copy_and_index_indexes_the_article(corpus: Pa
     assert doc_id in IndexStore(data).read_manifest().documents
     again = runner.invoke(app, ["add", str(article), "--corpus-dir", str(corpus), "--data-dir", str(data)])
     assert again.exit_code == 0 and "not in the index" not in again.output  # nothing left to repair
+
+
+@pytest.mark.slow
+def test_pdf_fact_is_cited_with_its_page(corpus: Path, tmp_path: Path) -> None:
+    from rag.types import page_label
+    from tests.pdf_pages import FACT_PAGE, FACT_QUESTION, make_paged_pdf
+
+    pdf = make_paged_pdf(tmp_path / "marrowgate-briefing.pdf")
+    dirs = ["--data-dir", str(tmp_path / "d")]
+    added = runner.invoke(app, ["add", str(pdf), "--corpus-dir", str(corpus), *dirs])
+    assert added.exit_code == 0, added.output
+    result = runner.invoke(app, ["ask", "--json", *dirs, FACT_QUESTION])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["status"] == "answered" and "4,271" in answer["text"]
+    cited = [c for c in answer["citations"] if "4,271" in c["quote"]]
+    assert cited and all(c["pages"] == [FACT_PAGE] for c in cited)
+    assert all(c["pages"] == [] for c in answer["citations"] if not c["doc_id"].startswith("marrowgate"))
+    assert any(FACT_PAGE in p["pages"] for p in answer["passages"] if "4,271" in p["text"])
+    text = runner.invoke(app, ["ask", *dirs, FACT_QUESTION])
+    assert text.exit_code == 0, text.output
+    assert f"p. {FACT_PAGE} (marrowgate-briefing" in " ".join(text.output.split())
+    # The whole short report is one chunk here, so the passage lies on all its pages ("pp. 1–3").
+    (passage,) = json.loads(runner.invoke(app, ["search", "--json", *dirs, "-k", "1", FACT_QUESTION]).output)
+    assert FACT_PAGE in passage["pages"] and passage["pages"] == sorted(set(passage["pages"]))
+    found = runner.invoke(app, ["search", *dirs, "-k", "1", FACT_QUESTION])
+    assert found.exit_code == 0 and f"{page_label(passage['pages'])})" in " ".join(found.output.split())

@@ -37,6 +37,13 @@ def test_answer_has_question_text_and_reference_with_quote_outlet_date_url() -> 
     assert "> “At least 120,000 people in Myanmar may be held.”" in md
 
 
+def test_pdf_reference_gives_its_page() -> None:
+    for pages, label in (([14], "p. 14"), ([14, 15], "pp. 14–15")):
+        md = answer_markdown(answer("How many?", "At least 120,000 [1].", [citation(1, "a", "Held.", 10, pages=pages)]))
+        assert f"— UN News, 2023-08-29, {label}. <https://example.org/a>" in md
+    assert "p. " not in answer_markdown(answer("How many?", "At least 120,000 [1].", [MYANMAR]))
+
+
 def test_conversation_numbers_references_once_across_answers() -> None:
     first = answer("Myanmar?", "At least 120,000 [1].", [MYANMAR])
     second = answer("And Cambodia?", "About 100,000 [1]; Myanmar 120,000 [2].",

@@ -55,6 +55,18 @@ def test_ask_endpoint_rejects_empty_question(ui_server: str) -> None:
         client(ui_server).predict("   ", api_name="/ask")
 
 
+def test_ask_endpoint_takes_a_source_filter(ui_server: str) -> None:
+    only = "002_156414120a098346"
+    c = client(ui_server)
+    result = c.predict("How many people are held in Myanmar?", None, None, None, [only], api_name="/ask")
+    assert result["citations"] and {x["doc_id"] for x in result["citations"]} == {only}
+    assert only in result["filter_description"]
+    dated = c.predict("How many people are held in Myanmar?", api_name="/ask", since="2023-01-01", until="2023-12-31")
+    assert "undated article" in dated["filter_description"]  # the seed corpus has undated articles
+    with pytest.raises(Exception, match="no article with id"):
+        c.predict("How many people are held in Myanmar?", api_name="/ask", doc_ids=["not-an-article"])
+
+
 def editor_client(url: str) -> Client:
     """A client whose session has logged in as editor (gradio_client keeps one session per Client)."""
     c = client(url)

@@ -236,3 +236,97 @@ def test_upload_rejects_binary_file_with_clear_error(page: Any, tmp_path: Path) 
     error = page.locator("#corpus-status li.error").first
     error.wait_for(timeout=ANSWER_TIMEOUT)
     assert "photo.txt" in error.inner_text() and "binary" in error.inner_text()
+
+
+def test_pdf_citation_shows_its_page_and_the_article_opens_there(page: Any, tmp_path: Path) -> None:
+    from tests.pdf_pages import FACT_PAGE, FACT_QUESTION, make_paged_pdf
+
+    log_in_as_editor(page)
+    page.set_input_files("#upload input[type=file]", str(make_paged_pdf(tmp_path / "marrowgate-briefing.pdf")))
+    status = page.locator("#corpus-status li.ok").first
+    status.wait_for(timeout=ANSWER_TIMEOUT)
+    assert "added marrowgate-briefing" in status.inner_text()
+    page.get_by_role("tab", name="Ask").click()
+    bubble = ask(page, FACT_QUESTION)
+    assert "4,271" in bubble.inner_text()
+    bubble.locator("button.chip").first.click()
+    card = page.locator("#sources .card.active")
+    card.wait_for()
+    assert "4,271" in card.locator("mark").inner_text()
+    assert card.locator(".card-head .src-page").inner_text() == f"p. {FACT_PAGE}"
+    card.locator("button.open-article").click()
+    quote = page.locator("#article mark#article-quote")
+    quote.wait_for()
+    assert "4,271" in quote.inner_text()
+    n = card.get_attribute("data-n")
+    assert f"quote [{n}] on p. {FACT_PAGE}" in page.locator("#article .article-head").inner_text()
+    # The page markers of the article view: the quote comes after "page N" and before "page N+1", if any.
+    markers = page.locator("#article .page-marker")
+    assert markers.count() == 3 and markers.nth(FACT_PAGE - 1).inner_text() == f"page {FACT_PAGE}"
+    last_marker_before_quote = page.evaluate(
+        """() => { const q = document.querySelector('#article mark#article-quote');
+                   const before = [...document.querySelectorAll('#article .page-marker')].filter(
+                     m => m.compareDocumentPosition(q) & Node.DOCUMENT_POSITION_FOLLOWING);
+                   return before.length ? before[before.length - 1].dataset.page : null; }"""
+    )
+    assert last_marker_before_quote == str(FACT_PAGE)
+    page.wait_for_timeout(800)
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "ui-page-citation.png"))
+    shutil.copyfile(OUTPUT / "ui-page-citation.png", ROOT / "docs" / "ui-page-citation.png")
+
+
+def test_ticked_article_is_the_only_one_cited_and_the_filter_is_named(page: Any) -> None:
+    only = "002_156414120a098346"
+    page.get_by_role("tab", name="Corpus").click()
+    box = page.locator("#ask-only").get_by_label(only, exact=False)
+    box.check()
+    assert box.is_checked()
+    page.get_by_role("tab", name="Ask").click()
+    bubble = ask(page, "How many people are held in Myanmar?")
+    text = bubble.inner_text()
+    assert "Filtered:" in text and only in text
+    assert bubble.locator("button.chip").count() >= 1
+    feet = page.locator("#sources .card .card-foot")
+    feet.first.wait_for()
+    assert feet.count() >= 1 and all(only in feet.nth(i).inner_text() for i in range(feet.count()))
+
+    page.locator("#source-filter").get_by_text("Sources to ask").click()
+    page.locator("#filter-since textarea, #filter-since input").first.fill("2030-13-01")
+    failed = ask(page, "How many people are held in Myanmar?")
+    assert "not a date" in failed.inner_text()  # a bad filter is said, never ignored
+
+
+def test_editor_sets_outlet_and_date_and_the_next_citation_shows_them(page: Any, tmp_path: Path) -> None:
+    article = tmp_path / "saltmarsh-quay-rescue.txt"
+    article.write_text(
+        "Rescue at the Saltmarsh Quay compound (test article)\n\n"
+        "This article is a test fixture for the UI tests; the compound and the figures are invented.\n\n"
+        "Officials said 6,173 trafficked workers were freed from the Saltmarsh Quay compound after a "
+        "two-day operation.\n",
+        encoding="utf-8",
+    )
+    page.get_by_role("tab", name="Corpus").click()
+    assert not page.locator("#meta-save-btn").is_visible()  # the form is for editors
+    log_in_as_editor(page)
+    page.set_input_files("#upload input[type=file]", str(article))
+    page.locator("#corpus-status li.ok").first.wait_for(timeout=ANSWER_TIMEOUT)
+    page.locator("#meta-save-btn").wait_for()
+    page.locator("#meta-choice input").fill("Saltmarsh Quay")
+    page.get_by_role("option", name="Saltmarsh Quay").first.click()
+    title_box = page.locator("#meta-title textarea, #meta-title input").first
+    page.wait_for_function("el => el.value.includes('Saltmarsh Quay')", arg=title_box.element_handle())
+    page.locator("#meta-outlet textarea, #meta-outlet input").first.fill("Quayside Ledger")
+    page.locator("#meta-date textarea, #meta-date input").first.fill("2024-05-17")
+    page.click("#meta-save-btn")
+    saved = page.locator("#meta-status li.ok")
+    saved.wait_for(timeout=ANSWER_TIMEOUT)
+    assert "saved date, outlet" in saved.inner_text() and "0 passages embedded" in saved.inner_text()
+    page.locator("#corpus-list").get_by_text("Quayside Ledger").wait_for()
+    page.get_by_role("tab", name="Ask").click()
+    bubble = ask(page, "How many trafficked workers were freed from the Saltmarsh Quay compound?")
+    assert "6,173" in bubble.inner_text()
+    bubble.locator("button.chip").first.click()
+    head = page.locator("#sources .card.active .card-head")
+    assert head.locator(".src-outlet").inner_text() == "Quayside Ledger"
+    assert head.locator(".src-date").inner_text() == "2024-05-17"

@@ -52,6 +52,25 @@ def test_article_marks_quote_at_its_offset_and_escapes_text() -> None:
     assert "<script>" not in corpus_html([doc])
 
 
+def test_pdf_citation_shows_its_page_and_the_article_its_page_markers() -> None:
+    pages = ["First page <b>text</b>.", "Second page: Police said 3,917 workers were held.", "Third."]
+    text = "\n\n".join(pages)
+    starts = [0, len(pages[0]) + 2, len(pages[0]) + len(pages[1]) + 4]
+    quote = "Police said 3,917 workers were held."
+    answer = _answer("3,917 [1].", quote, quote, text.index(quote))
+    answer.citations[0].pages = [2]
+    assert '<span class="src-page">p. 2</span>' in sources_html(answer, 0, 1)
+    doc = Document(meta=DocumentMeta(doc_id="d1", title="t", page_starts=starts), text=text)
+    html = article_html(doc, answer.citations[0])
+    assert "quote [1] on p. 2 at chars" in html
+    assert [html.index(f'data-page="{n}">page {n}</span>') for n in (1, 2, 3)] == sorted(
+        html.index(f'data-page="{n}"') for n in (1, 2, 3))
+    assert html.index('data-page="2"') < html.index('<mark id="article-quote">') < html.index('data-page="3"')
+    assert "<b>" not in html  # text between the markers is still escaped
+    plain = article_html(Document(meta=DocumentMeta(doc_id="d1", title="t"), text=text), answer.citations[0])
+    assert "page-marker" not in plain
+
+
 @pytest.mark.parametrize(("url", "ok"), [("https://a.org/x", True), ("http://a.org", True),
                                          ("javascript:alert(1)", False), (" JavaScript:x", False),
                                          ("data:text/html,x", False), (None, False)])

@@ -1,0 +1,38 @@
+"""PDF extraction keeps page boundaries: where each physical page begins in the extracted text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.documents import pages_of_span
+from index.extraction import PAGE_SEPARATOR, extract_text, join_pages
+from tests.pdf_pages import FACT_PAGE, PAGED_REPORT, make_paged_pdf
+
+
+def test_pdf_gives_the_offset_where_each_page_begins(tmp_path: Path) -> None:
+    extracted = extract_text(make_paged_pdf(tmp_path / "report.pdf"))
+    assert len(extracted.page_starts) == len(PAGED_REPORT) and extracted.page_starts[0] == 0
+    for start, page_text in zip(extracted.page_starts, PAGED_REPORT, strict=True):
+        assert extracted.text[start:].startswith(page_text.split()[0] + " ")
+    fact = extracted.text.index("4,271")
+    assert pages_of_span(extracted.page_starts, fact, fact + 5) == [FACT_PAGE]
+    first_page_end = extracted.page_starts[1] - len(PAGE_SEPARATOR)
+    assert "Marrowgate compound (test report)" in extracted.text[:first_page_end]
+    assert "4,271" not in extracted.text[:extracted.page_starts[FACT_PAGE - 1]]
+
+
+def test_join_pages_normalises_newlines_before_counting_and_keeps_empty_pages() -> None:
+    text, starts = join_pages(["one\r\ntwo", "", "three\rfour"])
+    assert text == "one\ntwo\n\n\n\nthree\nfour"
+    assert starts == (0, 9, 11)
+    assert text[starts[2]:] == "three\nfour"
+
+
+@pytest.mark.parametrize("name,content", [("a.txt", "Plain text article about a raid.\n"),
+                                          ("b.md", "# Heading\n\nMarkdown article about a raid.\n")])
+def test_other_formats_have_no_pages(tmp_path: Path, name: str, content: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    assert extract_text(path).page_starts == ()
