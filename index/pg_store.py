@@ -548,20 +548,23 @@ class PgStore:
             "INSERT INTO rag_documents (doc_id, content_hash, meta_hash, meta, n_chunks) VALUES (%s, %s, %s, %s, %s)",
             (doc.doc_id, doc.content_hash, doc.meta_hash, meta, len(chunks)),
         )
+        # The term counts in a statement of their own, reading no table: Citus refuses subqueries
+        # inside INSERT ... VALUES (and an UPDATE afterwards would leave dead rows behind).
+        n_terms = [
+            row[0]
+            for row in cur.execute(
+                "SELECT (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(to_tsvector('english', t))) "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, i) ORDER BY i",
+                ([c.text for c in chunks],),
+            )
+        ]
         cur.executemany(
             "INSERT INTO rag_chunks (doc_id, ordinal, chunk_id, start_char, end_char, paragraph, token_count, text, "
-            "n_terms, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, %s)",
+            "n_terms, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                (c.doc_id, c.ordinal, c.chunk_id, c.start, c.end, c.paragraph, c.token_count, c.text, _vector(v))
-                for c, v in zip(chunks, vectors, strict=True)
+                (c.doc_id, c.ordinal, c.chunk_id, c.start, c.end, c.paragraph, c.token_count, c.text, n, _vector(v))
+                for c, v, n in zip(chunks, vectors, n_terms, strict=True)
             ],
-        )
-        # The term count in a second statement: Citus refuses subqueries inside INSERT ... VALUES,
-        # and this UPDATE, limited to one doc_id, runs whole on that document's shard.
-        cur.execute(
-            "UPDATE rag_chunks c SET n_terms = (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(c.tsv)) "
-            "WHERE c.doc_id = %s",
-            (doc.doc_id,),
         )
         cur.execute(
             "INSERT INTO rag_terms (lexeme, df) "

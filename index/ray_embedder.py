@@ -11,6 +11,7 @@ worker needs the driver's code.
 
 from __future__ import annotations
 
+import logging
 import math
 import socket
 from collections import Counter
@@ -106,6 +107,7 @@ class RayEmbedder:
         cpus_per_actor: float = 1.0,
         batch_rows: int = DEFAULT_BATCH_ROWS,
         connect_timeout_s: float = 10.0,
+        actor_start_timeout_s: int = 600,
     ) -> None:
         _import_ray()  # a missing extra is reported before any work
         _gcs_host_port(address)  # and so is a malformed address
@@ -119,6 +121,7 @@ class RayEmbedder:
         self.cpus_per_actor = cpus_per_actor
         self.batch_rows = batch_rows
         self.connect_timeout_s = connect_timeout_s
+        self.actor_start_timeout_s = actor_start_timeout_s
         # Texts each node has embedded so far (node id -> texts): shows how the work was spread.
         self.rows_per_node: Counter[str] = Counter()
         self._connected = False
@@ -135,7 +138,7 @@ class RayEmbedder:
                 ray.init(
                     address=self.address,
                     runtime_env={"env_vars": env},
-                    logging_level="warning",
+                    logging_level=logging.WARNING,
                     log_to_driver=False,
                     configure_logging=False,
                 )
@@ -161,7 +164,11 @@ class RayEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.connect()
         ray = _import_ray()
-        ray.data.DataContext.get_current().enable_progress_bars = show_progress
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = show_progress
+        # Start only when every actor has loaded its model, so the first one ready does not take all
+        # the batches; and fail (not hang) when the cluster has no room for them.
+        context.wait_for_min_actors_s = self.actor_start_timeout_s
         # Batches no bigger than an equal share, so a small input still reaches every actor.
         rows = max(1, min(self.batch_rows, math.ceil(len(texts) / self.pool_size())))
         n_batches = math.ceil(len(texts) / rows)
@@ -172,7 +179,7 @@ class RayEmbedder:
             fn_constructor_kwargs={"model_path": self.config.model_path, "batch_size": self.config.batch_size},
             batch_size=rows,
             batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=actors),
+            compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
             num_cpus=self.cpus_per_actor,
             udf_modifying_row_count=False,
         )
@@ -180,9 +187,9 @@ class RayEmbedder:
         seen = np.zeros(len(texts), dtype=bool)
         # Ray Data does not keep the input's order: each row carries its position back.
         for batch in dataset.iter_batches(batch_format="numpy", batch_size=None):
-            rows = np.asarray(batch["row"], dtype=np.int64)
-            out[rows] = np.asarray(batch["vector"], dtype=np.float32)
-            seen[rows] = True
+            positions = np.asarray(batch["row"], dtype=np.int64)
+            out[positions] = np.asarray(batch["vector"], dtype=np.float32)
+            seen[positions] = True
             self.rows_per_node.update(str(n) for n in batch["node"])
         if not seen.all():
             raise RuntimeError(f"the Ray cluster returned {int(seen.sum())} of {len(texts)} vectors")

@@ -2,7 +2,9 @@
 
 1. split the draft into sentences and parse their [n] markers ([1], [1][2], [1, 2]);
 2. strip markers that point to no passage;
-3. keep a citation only if the cited passage supports the sentence (rag.support);
+3. keep a citation only if the cited passage supports the sentence (rag.support), the sentence
+   read without the sources' own dates it states ("sources dated 2023-08-29"): those come from
+   the articles' metadata, not from passage text, so they are no figure to find in the passage;
 4. optionally (LLM drafts), give a sentence the model left uncited the passage that best supports
    it; the citation is marked as the checker's (`AnswerSentence.cited_by`) and reported in warnings;
 5. drop sentences left without support (reported in warnings, never silently);
@@ -63,11 +65,19 @@ def attributable(text: str) -> bool:
     return len(text.split()) >= MIN_ATTRIBUTED_WORDS and text[-1:] in ".!?" and not _LIST_ITEM.match(text)
 
 
+def without_source_dates(text: str, passages: Sequence[Passage]) -> str:
+    """`text` without the dates of the given sources (as `date_label` shows them, or bare)."""
+    for date in sorted({p.date for p in passages if p.date}, key=len, reverse=True):
+        text = text.replace(f"estimated {date}", " ").replace(date, " ")
+    return text
+
+
 def best_support(
     text: str, passages: Sequence[Passage], encoder: SentenceEncoder, threshold: float
 ) -> tuple[int, SupportResult] | None:
     """The 0-based index and result of the passage that best supports `text`, if any does."""
-    results = [(i, check_support(text, p, encoder, threshold)) for i, p in enumerate(passages)]
+    claim = without_source_dates(text, passages)
+    results = [(i, check_support(claim, p, encoder, threshold)) for i, p in enumerate(passages)]
     supported = [(i, r) for i, r in results if r.supported]
     return max(supported, key=lambda item: item[1].score) if supported else None
 
@@ -100,7 +110,7 @@ def check_citations(
                 warnings.append(f"citation [{n}] points to no source; removed")
                 continue
             passage = passages[n - 1]
-            result = check_support(text, passage, encoder, threshold)
+            result = check_support(without_source_dates(text, passages), passage, encoder, threshold)
             if not result.supported:
                 notes.append(f"[{n}] removed: {result.reason}")
                 continue

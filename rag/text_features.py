@@ -121,6 +121,7 @@ _STOP = set(
         "give",
         "estimate",
         "estimates",
+        "estimated",
     ]
 )
 _NUMBER = re.compile(

@@ -123,7 +123,10 @@ class ExtractiveGenerator:
         for text, value, cand in figures[1:]:
             other = passages[cand.passage_no - 1]
             if value != best_value and other.doc_id not in docs and cand.score >= best.score - 0.2:
-                dates = sorted({passages[n - 1].date_label() for n in cited if passages[n - 1].date})  # estimates marked
+                dates = sorted(  # an estimated date is marked after it: "dated 2023-08-29 (estimated)"
+                    {f"{p.date} (estimated)" if p.date_estimated else p.date
+                     for n in cited if (p := passages[n - 1]).date}
+                )
                 when = f"according to sources dated {', '.join(dates)}" if dates else "according to undated sources"
                 clause = next(c for c in _CLAUSE.split(cand.text) if text in c)
                 clause = re.sub(r"[“”\"]", "", clause[clause.index(text) :]).strip()

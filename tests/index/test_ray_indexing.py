@@ -4,6 +4,7 @@ the index it builds equals a local fp32 build, and both nodes embed."""
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import shutil
 import sys
@@ -62,10 +63,11 @@ def load_index(data: Path) -> tuple[list[str], np.ndarray]:
 @needs_ray
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # raised inside ray.data
 def test_ray_build_equals_local_build(ray_cluster: LocalRayCluster, index_env: None, tmp_path: Path) -> None:
     import ray
 
-    ray.init(address=ray_cluster.address, logging_level="warning", log_to_driver=False, configure_logging=False)
+    ray.init(address=ray_cluster.address, logging_level=logging.WARNING, log_to_driver=False, configure_logging=False)
     try:
         alive = [node for node in ray.nodes() if node["Alive"]]
     finally:

@@ -137,7 +137,7 @@ def test_killed_indexing_leaves_previous_index_loadable(small_corpus: Settings, 
     shutil.rmtree(small_corpus.paths.data_dir)
 
 
-@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+@pytest.mark.parametrize("index_type", ["flat", "hnsw", "ivf"])
 def test_search_within_rows_is_exact_for_every_index_type(index_type: str) -> None:
     from index.keyword_index import KeywordIndex
     from index.vector_index import build_index, search

@@ -116,3 +116,17 @@ def test_citation_carries_the_pages_of_its_quote(assistant: Assistant) -> None:
     inside = Passage(**{**PASSAGES[1].model_dump(), "pages": [2, 3], "page_breaks": [500 + MYANMAR.index("120,000")]})
     assert check_citations(draft, [inside], assistant.encoder, 0.45).citations[0].pages == [2, 3]
     assert check_citations(draft, [PASSAGES[1]], assistant.encoder, 0.45).citations[0].pages == []
+
+
+def test_the_sources_own_dates_are_not_figures_to_find_in_the_passage(assistant: Assistant) -> None:
+    """'according to sources dated 2023-08-29' states metadata: a dated source still supports the figure."""
+    dated = passage(MYANMAR, "b", 500).model_copy(update={"date": "2023-08-29", "date_estimated": True})
+    other = passage(MEKONG, "a").model_copy(update={"date": "2024-01-05"})
+    draft = "At least 120,000 people, according to sources dated 2023-08-29 (estimated) [2]."
+    checked = check_citations(draft, [other, dated], assistant.encoder, 0.45)
+    assert checked.text == "At least 120,000 people, according to sources dated 2023-08-29 (estimated) [1]."
+    assert [c.doc_id for c in checked.citations] == ["b"]
+    # A date that is no source's is still a number the passage must hold.
+    wrong = check_citations("At least 120,000 people were held on 2021-03-04 [2].", [other, dated],
+                            assistant.encoder, 0.45)
+    assert wrong.citations == [] and wrong.warnings
