@@ -13,6 +13,8 @@ reciprocal rank in one SQL statement, so it reads one snapshot.
 Every write (`update`, `upsert`, `delete`) is one transaction behind an advisory lock: a crash or
 a kill mid-update rolls back to the previous state, readers never see half a document, and two
 writers take turns. Readers need no reload: each search reads the committed state.
+
+On a Citus coordinator the new tables are also distributed by document id (`citus_ddl`).
 """
 
 from __future__ import annotations

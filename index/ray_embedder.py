@@ -20,7 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from index.chunking import ChunkerConfig, chunk_document
+from index.documents import Document
 from index.embedder import EmbedderConfig, SentenceTransformerEmbedder
+from index.manifest import CorruptIndexError
+from index.store_protocol import NoIndexError, Store
 
 RAY_MISSING = "Ray is not installed: pip install -e '.[ray]'"
 # Rows per batch an actor embeds; big enough to amortise the hand-off, small enough to spread a
@@ -124,6 +128,7 @@ class RayEmbedder:
         self.actor_start_timeout_s = actor_start_timeout_s
         # Texts each node has embedded so far (node id -> texts): shows how the work was spread.
         self.rows_per_node: Counter[str] = Counter()
+        self._prefetched: dict[str, np.ndarray] = {}
         self._connected = False
 
     def connect(self) -> None:
@@ -148,6 +153,7 @@ class RayEmbedder:
 
     def close(self) -> None:
         """Disconnect this process from the cluster (the cluster keeps running)."""
+        self._prefetched.clear()
         if self._connected:
             _import_ray().shutdown()
             self._connected = False
@@ -159,7 +165,22 @@ class RayEmbedder:
         cpus = float(_import_ray().cluster_resources().get("CPU", 1.0))
         return max(1, int(cpus // self.cpus_per_actor))
 
+    def prefetch(self, texts: Sequence[str], show_progress: bool = False) -> None:
+        """Embed these texts in one Ray job and keep their vectors for later `embed` calls. The stores
+        embed one document at a time, and every job pays for starting its actors (seconds each)."""
+        unique = [t for t in dict.fromkeys(texts) if t not in self._prefetched]
+        vectors = self._run(unique, show_progress)
+        self._prefetched.update(zip(unique, vectors, strict=True))
+
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._prefetched]
+        fresh = dict(zip(missing, self._run(missing, show_progress), strict=True)) if missing else {}
+        return np.stack([self._prefetched[t] if t in self._prefetched else fresh[t] for t in texts])
+
+    def _run(self, texts: Sequence[str], show_progress: bool) -> np.ndarray:
+        """One Ray Data job: the texts' vectors, in order."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         self.connect()
@@ -194,3 +215,21 @@ class RayEmbedder:
         if not seen.all():
             raise RuntimeError(f"the Ray cluster returned {int(seen.sum())} of {len(texts)} vectors")
         return out
+
+
+def texts_to_embed(store: Store, documents: Sequence[Document], chunker: ChunkerConfig, rebuild: bool) -> list[str]:
+    """The chunk texts `store.update(documents, ...)` will embed: those of new or changed documents,
+    or of all of them when the index is missing, unreadable, rebuilt or built with another chunker."""
+    try:
+        manifest = store.read_manifest()
+        held = {doc_id: entry.content_hash for doc_id, entry in manifest.documents.items()}
+        if rebuild or manifest.chunker != chunker.model_dump():
+            held = {}
+    except (NoIndexError, CorruptIndexError):
+        held = {}
+    return [
+        chunk.text
+        for doc in documents
+        if held.get(doc.doc_id) != doc.content_hash
+        for chunk in chunk_document(doc, chunker)
+    ]

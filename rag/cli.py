@@ -70,7 +70,7 @@ def index_cmd(
 
     from index.corpus_store import CorpusStore
     from index.manifest import CorruptIndexError, IndexMismatchError
-    from index.ray_embedder import RayEmbedder, RayUnavailableError
+    from index.ray_embedder import RayEmbedder, RayUnavailableError, texts_to_embed
     from index.store_protocol import StoreUnavailableError
     from rag.retriever import store_from_settings
 
@@ -89,6 +89,9 @@ def index_cmd(
                 except CorruptIndexError as err:
                     console.print(f"[yellow]{err}[/] rebuilding")
                     rebuild = True
+            if ray_embedder is not None:  # one Ray job for the whole corpus, not one per document
+                documents = CorpusStore(settings.paths.corpus_dir).documents()
+                ray_embedder.prefetch(texts_to_embed(store, documents, settings.chunker, rebuild), show_progress=True)
             report = update_index(settings, ray_embedder, rebuild=rebuild, show_progress=True, store=store)
     except (IndexMismatchError, StoreUnavailableError, RayUnavailableError) as err:
         raise _fail(escape(str(err))) from err

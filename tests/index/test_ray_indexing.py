@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from index.corpus_store import CorpusStore
 from index.embedder import EmbedderConfig, SentenceTransformerEmbedder
+from index.ray_embedder import texts_to_embed
 from index.ray_local import LocalRayCluster, free_port, local_ray_cluster
 from index.store import IndexStore
 from rag.cli import app
@@ -88,6 +90,11 @@ def test_ray_build_equals_local_build(ray_cluster: LocalRayCluster, index_env: N
     assert ray_vectors.shape == local_vectors.shape
     assert float(np.abs(ray_vectors - local_vectors).max()) < 1e-5
     assert IndexStore(tmp_path / "ray_data").read_manifest().embedder_precision == "fp32"
+
+    # What a next `--ray` run would send to the cluster: nothing for an unchanged corpus.
+    documents, chunker = CorpusStore(corpus).documents(), Settings().chunker
+    assert texts_to_embed(IndexStore(tmp_path / "ray_data"), documents, chunker, rebuild=False) == []
+    assert len(texts_to_embed(IndexStore(tmp_path / "ray_data"), documents, chunker, rebuild=True)) == len(ray_ids)
 
 
 @needs_ray
