@@ -64,6 +64,9 @@ class OnnxExportRecord(BaseModel):
     source_fingerprint: str
     onnx_sha256: str
     onnx_bytes: int
+    # The file's mtime when it was checked: while size and mtime are unchanged, a load skips hashing
+    # the ~90 MB file (0.1-0.2 s of a cold `rag ask`); any write to it changes the mtime.
+    onnx_mtime_ns: int = 0
     dimension: int
     max_seq_length: int
     input_names: list[str]
@@ -106,7 +109,8 @@ def file_sha256(path: Path) -> str:
 
 def read_export(config: EmbedderConfig, verify: bool = True) -> OnnxExportRecord | None:
     """The export's record when it exists and belongs to this model folder as it is now; else None.
-    `verify` also checks the ONNX file's sha256 against the record (a changed byte means re-export)."""
+    `verify` also checks the ONNX file's sha256 against the record (a changed byte means re-export)
+    whenever its size or mtime is not the one recorded when it was last checked."""
     folder = export_dir(config)
     try:
         record = OnnxExportRecord.model_validate_json((folder / RECORD_FILE).read_text(encoding="utf-8"))
@@ -122,13 +126,18 @@ def read_export(config: EmbedderConfig, verify: bool = True) -> OnnxExportRecord
         return None
     model = folder / MODEL_FILE
     try:
-        if model.stat().st_size != record.onnx_bytes:
-            return None
+        stat = model.stat()
     except OSError:
         return None
-    if verify and file_sha256(model) != record.onnx_sha256:
-        log.warning("%s does not match its recorded sha256; exporting it again", model)
+    if stat.st_size != record.onnx_bytes:
         return None
+    if verify and stat.st_mtime_ns != record.onnx_mtime_ns:
+        if file_sha256(model) != record.onnx_sha256:
+            log.warning("%s does not match its recorded sha256; exporting it again", model)
+            return None
+        record.onnx_mtime_ns = stat.st_mtime_ns  # verified: later loads need not hash it again
+        with contextlib.suppress(OSError):  # a read-only export folder just hashes every time
+            _write_atomically(folder / RECORD_FILE, record.model_dump_json(indent=2))
     return record
 
 
@@ -230,6 +239,7 @@ def export_onnx(config: EmbedderConfig) -> OnnxExportRecord:
         record.export_min_cosine = worst
         tmp.chmod(0o644)  # mkstemp makes it private; the export is shared by whoever runs `rag`
         os.replace(tmp, folder / MODEL_FILE)
+        record.onnx_mtime_ns = (folder / MODEL_FILE).stat().st_mtime_ns
         _write_atomically(folder / RECORD_FILE, record.model_dump_json(indent=2))
     finally:
         tmp.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -71,8 +72,17 @@ class Assistant:
         store = store_from_settings(settings)  # embedded or PostgreSQL: the rest does not need to know
         if build_if_missing and not store.exists():
             update_index(settings, embedder, store=store)
-        query_embedder = load_query_embedder(settings.embedder)
-        store.open(query_embedder.model_id, query_embedder.dimension, settings.chunker)
+        # The query embedder (an ONNX session, ~0.4 s) loads while the index does: a cold `rag ask`
+        # waits for the slower of the two only. Both name the same model and dimension.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            query_future = pool.submit(load_query_embedder, settings.embedder)
+            store.open(embedder.model_id, embedder.dimension, settings.chunker)
+            query_embedder = query_future.result()
+        if (query_embedder.model_id, query_embedder.dimension) != (embedder.model_id, embedder.dimension):
+            raise ValueError(
+                f"the query embedder ({query_embedder.model_id}, {query_embedder.dimension}) is not the index's "
+                f"({embedder.model_id}, {embedder.dimension})"
+            )
         return cls(settings, embedder, Retriever(store, query_embedder, settings.retrieval))
 
     # -- corpus -------------------------------------------------------------------------------

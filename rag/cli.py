@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -322,4 +323,19 @@ def main() -> None:
             plugin.load()(app)
         except ImportError as err:  # a plugin whose extras are missing must not break the core CLI
             print(f"warning: command plugin {plugin.name!r} unavailable: {err}", file=sys.stderr)
-    app()
+    if sys.argv[1:2] not in (["ask"], ["search"]):
+        app()
+        return
+    # Read-only commands end without the interpreter's teardown: freeing the ONNX session, FAISS and
+    # their thread pools took ~0.4 s of a ~1.5 s cold `rag ask`, after everything was printed and
+    # nothing was left to write.
+    try:
+        app()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
