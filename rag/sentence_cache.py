@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 from index.chunking import ChunkerConfig, chunk_document
 from index.documents import Document
@@ -81,17 +82,19 @@ def build(
                  len(texts), max_sentences)
         path.unlink(missing_ok=True)
         return 0
-    known = load(data_dir, embedder.model_id, embedder.dimension)
-    keys = [sentence_key(t) for t in texts]
-    missing = [t for t, k in zip(texts, keys, strict=True) if k not in known]
-    fresh = dict(zip((sentence_key(t) for t in missing), embedder.embed(missing), strict=True)) if missing else {}
-    vectors = {**known, **fresh}
-    _write(path, keys, vectors, embedder.dimension)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # One writer at a time (two `rag add` at once): each may then clear what a killed one left.
+    with FileLock(str(path.parent / ".sentence-cache.lock"), timeout=3600):
+        known = load(data_dir, embedder.model_id, embedder.dimension)
+        keys = [sentence_key(t) for t in texts]
+        missing = [t for t, k in zip(texts, keys, strict=True) if k not in known]
+        fresh = dict(zip((sentence_key(t) for t in missing), embedder.embed(missing), strict=True)) if missing else {}
+        _write(path, keys, {**known, **fresh}, embedder.dimension)
     return len(missing)
 
 
 def _write(path: Path, keys: list[bytes], vectors: Mapping[bytes, np.ndarray], dimension: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace the file atomically (called under the writers' lock)."""
     for stale in path.parent.glob(f".{path.name}-*.tmp"):  # left by a process killed while writing
         stale.unlink(missing_ok=True)
     key_array = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), _KEY_BYTES)
