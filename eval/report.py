@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eval.runner import DevsetEvalResult, EvalResult, QuestionRow
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 DEFAULT_OUT = Path(__file__).with_name("reports")
 HEADLINE = [
@@ -83,15 +88,21 @@ def write_report(result: EvalResult, out_dir: Path = DEFAULT_OUT, chart: bool = 
     return paths
 
 
-def print_summary(result: EvalResult) -> None:
-    from rich.console import Console
+def _rich_table(title: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
     from rich.table import Table
 
-    table = Table(title=f"eval: {result.n_questions} questions, k={result.k}")
-    for column in summary_header():
+    table = Table(title=title)
+    for column in header:
         table.add_column(column)
-    for row in summary_rows(result):
+    for row in rows:
         table.add_row(*row)
+    return table
+
+
+def print_summary(result: EvalResult) -> None:
+    from rich.console import Console
+
+    table = _rich_table(f"eval: {result.n_questions} questions, k={result.k}", summary_header(), summary_rows(result))
     console = Console(width=max(140, Console().width))
     console.print(table)
     console.print("retrieval: " + "; ".join(
@@ -173,11 +184,8 @@ def print_devset_summary(result: DevsetEvalResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"eval --devset: seed gold + dev ({len(result.articles)} articles), per block")
-    for column in devset_summary_header():
-        table.add_column(column)
-    for row in devset_summary_rows(result):
-        table.add_row(*row)
+    table = _rich_table(f"eval --devset: seed gold + dev ({len(result.articles)} articles), per block",
+                        devset_summary_header(), devset_summary_rows(result))
     console = Console(width=max(160, Console().width))
     console.print(table)
     backends = list(dict.fromkeys(b for sub in result.blocks.values() for b in sub.backends))
