@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from eval.gold import GoldRow
 from eval.normalize import matches_all
 from eval.support import strip_markers, supports
-from rag.types import Answer, AnswerStatus
+from rag.types import Answer, AnswerStatus, Citation, human_date
 
 
 class AnswerMetrics(BaseModel):
@@ -39,6 +39,7 @@ class AnswerMetrics(BaseModel):
     latency_median_s: float
     latency_p95_s: float
     accuracy_by_type: dict[str, float]
+    median_answer_words: float = 0.0  # over all answers, refusals included (words without [n] markers)
 
 
 def is_correct(answer: Answer, row: GoldRow) -> bool:
@@ -59,11 +60,19 @@ def correctly_cited(answer: Answer, row: GoldRow) -> bool:
     )
 
 
+def citation_metadata(citation: Citation) -> str:
+    date = citation.date or ""
+    readable = human_date(date) if date else ""
+    return " ".join(filter(None, [citation.title, citation.outlet, citation.author, date, readable]))
+
+
 def citation_counts(answer: Answer) -> tuple[int, int, int, int]:
     """(supported sentences, sentences, precise citations, citations) of one answered Answer."""
     if answer.status != AnswerStatus.ANSWERED:
         return 0, 0, 0, 0
-    by_n = {c.n: c.passage for c in answer.citations}
+    # A citation shows its article's metadata with the passage: a source's own date or author is
+    # supported by the citation, not by the passage text.
+    by_n = {c.n: f"{c.passage}\n{citation_metadata(c)}" for c in answer.citations}
     sentences = [(s.text, s.citations) for s in answer.sentences]
     if not sentences and answer.text.strip():
         sentences = [(strip_markers(answer.text), [])]  # uncited free text: one unsupported sentence
@@ -120,4 +129,5 @@ def answer_metrics(answers: Sequence[Answer], rows: Sequence[GoldRow], seconds: 
         latency_median_s=statistics.median(seconds) if seconds else 0.0,
         latency_p95_s=percentile(seconds, 95),
         accuracy_by_type={t: ratio(sum(v), len(v)) for t, v in sorted(by_type.items())},
+        median_answer_words=statistics.median(len(strip_markers(a.text).split()) for a in answers) if answers else 0.0,
     )

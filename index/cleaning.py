@@ -47,7 +47,7 @@ _NO_LETTERS = re.compile(r"^[\W\d_]*$")
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One non-blank line of the source; `start`/`end` are character offsets into it."""
+    """One paragraph of the source (a line, or joined lines of hard-wrapped text); offsets into it."""
 
     number: int
     start: int
@@ -57,7 +57,7 @@ class Paragraph:
     reason: str | None = None
 
 
-def split_paragraphs(text: str) -> list[tuple[int, int]]:
+def _line_spans(text: str) -> list[tuple[int, int]]:
     """Spans of non-blank lines, stripped of surrounding whitespace."""
     spans = []
     for match in re.finditer(r"[^\n]+", text):
@@ -68,6 +68,49 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
         start = match.start() + (len(line) - len(line.lstrip()))
         spans.append((start, start + len(stripped)))
     return spans
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The column a hard-wrapped text was wrapped at (e-mails, plain-text exports, PDF text), or None.
+
+    Hard-wrapped text has most of its long lines ending within a few characters of one width;
+    text with one paragraph per line has lines of every length."""
+    lengths = sorted(len(line) for line in lines if len(line) >= 20)
+    if len(lengths) < 4:
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for n in lengths if width - 15 <= n <= width + 5)
+    return width if width <= 130 and near >= 0.5 * len(lengths) else None
+
+
+_ITEM_START = re.compile(r"^(?:[-*•#>|]|\d+[.)]\s)")
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of paragraphs: non-blank lines, or in hard-wrapped text, runs of lines joined.
+
+    A line continues the previous one when the text is hard-wrapped, no blank line separates
+    them, the previous line reaches near the wrap width (a heading does not) and the line does
+    not start a list item. The span keeps the line breaks: the source text is never rewritten."""
+    spans = _line_spans(text)
+    width = wrap_width([text[s:e] for s, e in spans])
+    if width is None:
+        return spans
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged:
+            prev_start, prev_end = merged[-1]
+            last_line = text[prev_start:prev_end].rsplit("\n", 1)[-1]
+            between = text[prev_end:start]
+            if (
+                between.count("\n") == 1
+                and len(last_line) >= 0.6 * width
+                and not _ITEM_START.match(text[start:end])
+            ):
+                merged[-1] = (prev_start, end)
+                continue
+        merged.append((start, end))
+    return merged
 
 
 def _is_short(line: str) -> bool:

@@ -1,10 +1,16 @@
-"""Sentence spans, from pysbd's rule-based segmenter (handles "U.N.", "Mr.", decimals)."""
+"""Sentence spans, from pysbd's rule-based segmenter (handles "U.N.", "Mr.", decimals).
+
+pysbd ends a sentence at every line break, so hard-wrapped text would be cut mid-sentence:
+text is first split into paragraphs (index/cleaning.py, which joins wrapped lines) and each
+paragraph is segmented with its line breaks read as spaces (same length: offsets stay exact)."""
 
 from __future__ import annotations
 
 import threading
 
 import pysbd
+
+from index.cleaning import split_paragraphs
 
 # A pysbd Segmenter keeps per-call state: one per thread, or concurrent answers mix spans.
 _local = threading.local()
@@ -16,15 +22,24 @@ def _segmenter() -> pysbd.Segmenter:
     return _local.segmenter
 
 
-def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, shifted by `offset`, whitespace trimmed."""
+def paragraph_sentence_spans(paragraph: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph, shifted by `offset`, whitespace trimmed."""
     spans = []
-    for piece in _segmenter().segment(text):
+    for piece in _segmenter().segment(paragraph.replace("\n", " ")):
         start, end = piece.start, piece.end
-        while start < end and text[start].isspace():
+        while start < end and paragraph[start].isspace():
             start += 1
-        while end > start and text[end - 1].isspace():
+        while end > start and paragraph[end - 1].isspace():
             end -= 1
         if end > start:
             spans.append((offset + start, offset + end))
     return spans
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, paragraph by paragraph, shifted by `offset`."""
+    return [
+        span
+        for start, end in split_paragraphs(text)
+        for span in paragraph_sentence_spans(text[start:end], offset + start)
+    ]

@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
@@ -103,6 +104,29 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
 
 
+def _metadata_support(claim: str, passage: Passage) -> SupportResult | None:
+    """A claim about the article itself (its author, outlet, date) is supported by its metadata:
+    every content word and number of the claim is in `Passage.metadata_line`, which becomes the quote."""
+    line = passage.metadata_line()
+    terms = content_terms(claim)
+    if not terms and not numbers(claim):
+        return None
+    if terms <= content_terms(line) and numbers(claim) <= numbers(line):
+        return SupportResult(True, 1.0, line, passage.start, passage.start)
+    return None
+
+
+def shown_sum(value: float, others: set[float]) -> bool:
+    """`value` is the sum of two to four of the claim's other numbers: arithmetic the answer shows
+    ("120,000 in Myanmar and 100,000 in Cambodia: some 220,000 in all"), each part checked itself."""
+    parts = sorted(others)[:8]
+    return any(
+        abs(sum(combo) - value) <= 0.005 * value
+        for size in range(2, min(4, len(parts)) + 1)
+        for combo in combinations(parts, size)
+    )
+
+
 def check_support(claim: str, passage: Passage, encoder: SentenceEncoder, threshold: float) -> SupportResult:
     # A claim that quotes the source is supported exactly when the quote is verbatim in it.
     quoted = _QUOTED.findall(claim)
@@ -130,13 +154,18 @@ def check_support(claim: str, passage: Passage, encoder: SentenceEncoder, thresh
     )
     best = ranked[0]
     text, start, end = sentences[best]
-    missing = claim_numbers - numbers(passage.text)
+    missing = {m for m in claim_numbers - numbers(passage.text) if not shown_sum(m, claim_numbers - {m})}
+    if missing and (metadata := _metadata_support(claim, passage)) is not None:
+        return metadata
     if missing:
         reason = "the source does not contain " + ", ".join(f"{m:,.0f}" for m in sorted(missing))
         return SupportResult(False, scores[best], text, start, end, reason)
     passage_coverage = len(claim_terms & content_terms(passage.text)) / len(claim_terms) if claim_terms else 1.0
     if coverages[best] >= MIN_COVERAGE or float(cosines[best]) >= threshold or passage_coverage >= 0.8:
         return SupportResult(True, scores[best], text, start, end)
+    metadata = _metadata_support(claim, passage)
+    if metadata is not None:
+        return metadata
     return SupportResult(
         False,
         scores[best],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from bisect import bisect_right
 from enum import StrEnum
 from typing import Literal
@@ -38,6 +39,17 @@ class Passage(BaseModel):
 
     def date_label(self) -> str:
         return date_label(self.date, self.date_estimated)
+
+    def metadata_line(self) -> str:
+        """The article's metadata as one sentence: what answers about the article itself cite."""
+        parts = [f"{self.title}."]
+        if self.outlet:
+            parts.append(f"Published by {self.outlet}.")
+        if self.date:
+            parts.append(f"Dated {human_date(self.date)}{' (estimated)' if self.date_estimated else ''}.")
+        if self.author:
+            parts.append(f"Written by {self.author}.")
+        return " ".join(parts)
 
     def pages_of(self, start: int, end: int) -> list[int]:
         """Pages of a span inside this passage (a quote), from the page breaks the passage knows."""
@@ -115,6 +127,15 @@ def date_label(date: str | None, estimated: bool = False) -> str:
     if not date:
         return "undated"
     return f"estimated {date}" if estimated else date
+
+
+def human_date(date: str) -> str:
+    """ "2023-08-29" -> "29 August 2023"; other forms unchanged."""
+    try:
+        parsed = datetime.date.fromisoformat(date)
+    except ValueError:
+        return date
+    return f"{parsed.day} {parsed.strftime('%B')} {parsed.year}"
 
 
 def page_label(pages: list[int]) -> str:

@@ -1,0 +1,112 @@
+"""Names: a person, an organisation or a place, found by spaCy's entity recogniser.
+
+The entity must not be one the question already names; near the asked noun ("spokesman X",
+"X, the chairman") it ranks higher. The answer is the name, cited where it is found."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from spacy.tokens import Span
+
+from rag.reader.answer_types import AnswerType
+from rag.reader.candidates import SentenceCandidate, squash
+from rag.reader.compose import cited, join_items
+from rag.reader.extractors.base import Reading, anchored, in_question, near_top
+from rag.reader.nlp import parse
+from rag.reader.question import QuestionAnalysis
+from rag.support import passage_sentences
+from rag.text_features import content_terms
+from rag.types import Passage
+
+LABELS: dict[AnswerType, frozenset[str]] = {
+    AnswerType.PERSON: frozenset({"PERSON"}),
+    AnswerType.ORGANISATION: frozenset({"ORG"}),
+    AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
+}
+_NEAR = 4  # tokens between an entity and the asked noun for it to count as "near"
+
+
+def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
+    noun = analysis.role or analysis.focus
+    if not noun:
+        return False
+    doc = ent.doc
+    window = doc[max(0, ent.start - _NEAR) : min(len(doc), ent.end + _NEAR)]
+    return any(t.lemma_.lower() == noun for t in window) or noun in ent.text.lower()
+
+
+def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
+    """The entity follows words of the question closely ("a press conference in *Geneva*")."""
+    before = ent.doc[max(0, ent.start - 3) : ent.start].text
+    return bool(content_terms(before) & analysis.terms)
+
+
+def _clean(ent: Span) -> str:
+    text = ent.text.strip(" ,;:'\"“”‘’")
+    return text[4:] if text.lower().startswith("the ") and ent.label_ in ("GPE", "LOC") else text
+
+
+def _full_name(name: str, candidate: SentenceCandidate) -> str:
+    """A surname ("Oberoi") as the passage names the person in full ("Pia Oberoi")."""
+    if " " in name:
+        return name
+    fuller = [
+        e.text
+        for text, _, _ in passage_sentences(candidate.passage)
+        for e in parse([squash(text)])[0].ents
+        if e.label_ == "PERSON" and e.text.endswith(f" {name}")
+    ]
+    return min(fuller, key=len) if fuller else name
+
+
+def _coordinated(ent: Span, labels: frozenset[str]) -> list[str]:
+    """Entities of the same kind coordinated with this one ("Egypt, Turkey and Brazil")."""
+    items = []
+    for conj in ent.root.conjuncts:
+        other = next((e for e in ent.doc.ents if e.start <= conj.i < e.end), None)
+        if other is not None and other.label_ in labels:
+            items.append(other)
+    return [_clean(e) for e in sorted([ent, *items], key=lambda e: e.start)]
+
+
+def ranked_entities(
+    analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], labels: frozenset[str]
+) -> list[tuple[float, str, SentenceCandidate, Span]]:
+    """(score, name, candidate, span) of the entities of `labels` in the best anchored sentences, best first."""
+    found = []
+    for rank, candidate in enumerate(near_top(candidates, 0.2, limit=10)):
+        if not anchored(analysis, candidate):
+            continue
+        for ent in parse([candidate.text])[0].ents:
+            if ent.label_ not in labels or in_question(analysis, ent) or len(ent.text) < 2:
+                continue
+            near = _near_focus(ent, analysis)
+            if analysis.role and labels == {"PERSON"} and not near:
+                continue  # "which spokesman", "the name of the leader": a person named near that role
+            score = candidate.score - 0.01 * rank
+            score += 0.1 if near else 0.0
+            score += 0.1 if analysis.focus and analysis.focus in ent.text.lower() else 0.0
+            score += 0.05 if _after_question_words(ent, analysis) else 0.0
+            found.append((score, _clean(ent), candidate, ent))
+    return sorted(found, key=lambda item: -item[0])
+
+
+class EntityExtractor:
+    answer_types = frozenset(LABELS)
+
+    def extract(
+        self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
+    ) -> Reading | None:
+        labels = LABELS[analysis.answer_type]
+        found = ranked_entities(analysis, candidates, labels)
+        if not found:
+            return None
+        _, name, candidate, span = found[0]
+        if analysis.answer_type is AnswerType.PERSON:
+            name = _full_name(name, candidate)
+        elif analysis.answer_type is AnswerType.PLACE and re.search(r"\bwhere\b", analysis.text, re.I):
+            name = join_items(_coordinated(span, labels))  # "where from?": every place the sentence lists
+        where = [c.passage_no for _, n, c, _ in found if n == found[0][1]][:3]
+        return Reading(cited(name, where), analysis.answer_type)

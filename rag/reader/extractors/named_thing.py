@@ -1,0 +1,56 @@
+"""Names of things: "what is it called", "which law", "the name of the compound".
+
+A quoted name or a proper-noun entity (law, work, facility, product, organisation, event) that
+the question does not already name; one after "called", "named" or "known as" ranks first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.reader.answer_types import AnswerType
+from rag.reader.candidates import SentenceCandidate
+from rag.reader.compose import cited
+from rag.reader.extractors.base import Reading, anchored, in_question, near_top
+from rag.reader.nlp import parse
+from rag.reader.question import QuestionAnalysis
+from rag.types import Passage
+
+_LABELS = frozenset({"LAW", "WORK_OF_ART", "FAC", "PRODUCT", "ORG", "EVENT", "GPE", "NORP"})
+# Double quotes, or single quotes that stand at word edges (not apostrophes: "victim's ... Park's").
+_QUOTED = re.compile(r"[“\"]([^”\"]{3,80})[”\"]|(?<!\w)[‘']([^’']{3,80})[’'](?!\w)")
+_NAMING = re.compile(r"\b(called|named|known as|dubbed|titled|entitled|termed)\s*(the |a |an )?[,:]?\s*$", re.I)
+
+
+def _names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[tuple[float, str]]:
+    text = candidate.text
+    found: list[tuple[float, str]] = []
+    for match in _QUOTED.finditer(text):
+        name = (match.group(1) or match.group(2)).strip(" ,.")
+        if len(name.split()) <= 10 and not in_question(analysis, name):
+            bonus = 0.2 if _NAMING.search(text[: match.start()]) else 0.1
+            found.append((bonus, name))
+    for ent in parse([text])[0].ents:
+        if ent.label_ in _LABELS and not in_question(analysis, ent):
+            bonus = 0.15 if _NAMING.search(text[: ent.start_char]) else (0.05 if ent.label_ in ("LAW", "WORK_OF_ART", "FAC") else 0.0)
+            found.append((bonus, ent.text.strip(" ,.")))
+    return found
+
+
+class NamedThingExtractor:
+    answer_types = frozenset({AnswerType.NAMED_THING})
+
+    def extract(
+        self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
+    ) -> Reading | None:
+        best: tuple[float, str, int] | None = None
+        for rank, candidate in enumerate(near_top(candidates, 0.15, limit=8)):
+            if not anchored(analysis, candidate):
+                continue
+            for bonus, name in _names(analysis, candidate):
+                score = candidate.score + bonus - 0.02 * rank
+                if best is None or score > best[0]:
+                    best = (score, name, candidate.passage_no)
+        if best is None:
+            return None
+        return Reading(cited(best[1], [best[2]]), AnswerType.NAMED_THING)

@@ -1,0 +1,250 @@
+"""Figures: a number of a unit, a share, an amount of money; with scope, dates and arithmetic.
+
+A figure answers only when its clause names what the question names ("held at compound X": the
+clause giving the figure must mention X, not just some sentence of the passage). Figures of a
+different scope (another place or population) are stated side by side; figures of the same
+scope from different sources that disagree are "sources differ", each with its source's date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Span, Token
+
+from rag.reader.answer_types import AnswerType
+from rag.reader.candidates import SentenceCandidate
+from rag.reader.compose import capitalised, cited, join_items
+from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
+from rag.reader.nlp import parse
+from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, QuestionAnalysis
+from rag.text_features import mentions, numbers
+from rag.types import Passage
+
+_FRACTION = re.compile(r"\b(half|halves|third|thirds|quarters?|fifths?|tenths?|per ?cent|percent|one in|majority)\b|%", re.I)
+_CURRENCY = re.compile(
+    r"[$€£¥฿₩]|\b(dollars?|usd|us\$|euros?|pounds?|baht|won|yuan|renminbi|riels?|pesos?|ringgit|rupees?|kyat|dong)\b", re.I
+)
+_NUMBER_WORDS = re.compile(r"\d|\b(hundreds?|thousands?|millions?|billions?|dozens?|tens of)\b", re.I)
+_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"^(19|20)\d{2}s?$")
+_TOTAL = re.compile(r"\b(together|in total|combined|in all|altogether|total)\b", re.I)
+_SCOPE_PREPS = ("in", "across", "from", "at", "inside", "within", "of")
+
+
+@dataclass(frozen=True)
+class Figure:
+    phrase: str  # "at least 120,000 people in Myanmar"
+    value: float
+    places: frozenset[str]  # places named in the figure's clause: its scope
+    candidate: SentenceCandidate
+
+
+def _unit(ent: Span) -> Token | None:
+    """The noun the figure counts: "120,000 *people*", "19 London *properties*"."""
+    root = ent.root
+    if root.dep_ in ("nummod", "quantmod", "amod", "compound") and root.head.pos_ in ("NOUN", "PROPN"):
+        return root.head
+    if root.pos_ in ("NOUN", "PROPN") and root.text.lower() not in ("thousands", "hundreds", "millions", "dozens"):
+        return root
+    for token in ent.doc[ent.end : ent.end + 2]:  # "some 6,000 foreign workers": the next noun
+        if token.pos_ in ("NOUN", "PROPN"):
+            return token
+        if token.pos_ not in ("ADJ",):
+            break
+    return None
+
+
+def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
+    text = ent.text
+    if not _NUMBER_WORDS.search(text) and not _FRACTION.search(text):
+        return False
+    durations = analysis.focus in ("hour", "day", "week", "month", "year", "minute")
+    if _YEAR.match(text.strip()) or ent.label_ == "ORDINAL" or (ent.label_ in ("DATE", "TIME") and not durations):
+        return False
+    if durations:
+        return str(analysis.focus) in text.lower()
+    money = ent.label_ == "MONEY" or bool(_CURRENCY.search(text))
+    share = ent.label_ == "PERCENT" or bool(_FRACTION.search(text))
+    kind = analysis.answer_type
+    if kind is AnswerType.MONEY:
+        return money
+    if kind is AnswerType.SHARE:
+        return share
+    if money or share:
+        return False
+    unit = _unit(ent)
+    lemma = unit.lemma_.lower() if unit is not None else None
+    if re.search(r"\bhow (large|big|long|far|high|tall|wide)\b|\bwhat (size|area)\b", analysis.text, re.I):
+        return ent.label_ == "QUANTITY" or lemma in MEASURE_NOUNS
+    if lemma is not None and analysis.focus and _same_noun(lemma, analysis.focus):
+        return True
+    if analysis.wants_people:
+        # "261 foreigners", "188 Filipinos", or a bare figure standing for people ("120,000 are being held").
+        if unit is None:
+            return _stands_alone(ent)
+        return lemma in PERSON_NOUNS or unit.pos_ == "PROPN" or unit.ent_type_ == "NORP"
+    return False
+
+
+def _stands_alone(ent: Span) -> bool:
+    """A bare figure that is itself a noun phrase of the clause, not a list number ("2. Interviews")
+    nor part of a range or a date."""
+    doc = ent.doc
+    if ent.start == 0 and ent.end < len(doc) and doc[ent.end].text in (".", ")"):
+        return False
+    return ent.root.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "appos", "conj", "pobj")
+
+
+def _same_noun(a: str, b: str) -> bool:
+    return a == b or a.rstrip("s") == b.rstrip("s")
+
+
+def _phrase(ent: Span) -> str:
+    """The figure with its noun and scope: "at least 120,000 people in Myanmar", "about 100,000 in Cambodia"."""
+    doc = ent.doc
+    unit = _unit(ent)
+    head = unit if unit is not None and unit.i >= ent.start else ent.root
+    end = max(ent.end, head.i + 1)
+    for child in head.rights:  # "... people in Myanmar", "... people originating from 66 countries"
+        short = child.right_edge.i - child.i <= 6
+        if short and ((child.dep_ == "prep" and child.lower_ in _SCOPE_PREPS) or child.dep_ == "acl"):
+            end = max(end, child.right_edge.i + 1)
+            break
+    return doc[ent.start : end].text
+
+
+def _clause(ent: Span) -> str:
+    """The clause holding the figure: the subtree of the nearest verb above it."""
+    head = ent.root
+    while head.pos_ not in ("VERB", "AUX") and head.head != head:
+        head = head.head
+    return head.doc[head.left_edge.i : head.right_edge.i + 1].text if head.pos_ in ("VERB", "AUX") else ent.sent.text
+
+
+def _places(text: str) -> frozenset[str]:
+    doc = parse([text])[0]
+    return frozenset(e.text for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC"))
+
+
+def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[Figure]:
+    doc = parse([candidate.text])[0]
+    ents = [e for e in doc.ents if _fits(e, analysis)]
+    several = len([e for e in doc.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")]) > 1
+    names = scope_names(analysis, candidate)
+    found = []
+    for ent in ents:
+        phrase = _phrase(ent)
+        clause = _clause(ent)
+        phrase_places = _places(phrase)
+        # The figure's scope is the place its own phrase names ("100,000 people in Cambodia"); without
+        # one, its clause when figures compete in the sentence, else the sentence and its context.
+        if phrase_places:
+            ok = all(
+                (mentions(phrase, n) and not _origin_only(phrase, n, analysis.text))
+                or (not _is_place(n) and mentions(clause, n))
+                for n in names
+            )
+        elif several:
+            ok = all(mentions(clause, n) for n in names)
+        else:
+            ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
+        if not ok:
+            continue
+        values = numbers(ent.text)
+        found.append(Figure(phrase, max(values) if values else -1.0, phrase_places or _places(clause), candidate))
+    return found
+
+
+def _origin_only(phrase: str, name: str, question: str) -> bool:
+    """The figure counts people *from* a place the question asks about people *in*
+    ("27 people from Vietnam" does not answer "how many are held in Vietnam")."""
+    origin = re.compile(rf"\bfrom\b[^,;]*\b{re.escape(name)}", re.I)
+    return bool(origin.search(phrase)) and not origin.search(question)
+
+
+def _is_place(name: str) -> bool:
+    return any(e.label_ in ("GPE", "LOC", "FAC") for e in parse([name])[0].ents)
+
+
+def _in_context(candidate: SentenceCandidate, name: str) -> bool:
+    """A name may come from the article's title or the sentence before."""
+    return mentions(f"{candidate.previous} {candidate.passage.title}", name)
+
+
+class QuantityExtractor:
+    answer_types = frozenset({AnswerType.COUNT, AnswerType.SHARE, AnswerType.MONEY})
+
+    def extract(
+        self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
+    ) -> Reading | None:
+        if _TOTAL.search(analysis.text) and len(analysis.required) > 1:
+            total = self._total(analysis, candidates)
+            if total:
+                return Reading(total, analysis.answer_type)
+        figures = self._figures(analysis, candidates)
+        if not figures:
+            return None
+        return Reading(self._compose(figures, passages), analysis.answer_type)
+
+    def _figures(self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate]) -> list[Figure]:
+        found = [
+            f for c in near_top(candidates, 0.25, limit=15) if anchored(analysis, c) for f in figures_in(analysis, c)
+        ]
+        # A figure in digits says more than "hundreds of thousands": it leads when both answer.
+        return sorted(found, key=lambda f: not _DIGIT.search(f.phrase))
+
+    def _compose(self, figures: list[Figure], passages: Sequence[Passage]) -> str:
+        """The best figure, cited by every source giving the same value; then at most one other figure:
+        of another scope beside it, or of the same scope as "Sources differ", each with its source's date.
+        Each figure is its own sentence, so each citation is checked against its own figure."""
+        best = figures[0]
+        cited_docs: dict[str, int] = {}
+        for f in figures:
+            if f.value == best.value:
+                cited_docs.setdefault(f.candidate.passage.doc_id, f.candidate.passage_no)
+        numbers_ = list(cited_docs.values())[:4]
+        for other in figures[1:]:
+            doc_id = other.candidate.passage.doc_id
+            if other.value == best.value or doc_id in cited_docs or other.candidate.score < best.candidate.score - 0.1:
+                continue
+            if other.candidate.coverage < best.candidate.coverage:
+                continue
+            first = cited(f"{_scoped(best)}, {_dated(best, numbers_, passages)}", numbers_)
+            second = f"{_scoped(other)}, {_dated(other, [other.candidate.passage_no], passages)}"
+            if other.places != best.places:  # another scope: no disagreement, both stated with their scope
+                return f"{first} {cited(second, [other.candidate.passage_no])}"
+            return f"{first} Sources differ: {second} [{other.candidate.passage_no}]."
+        return cited(best.phrase, numbers_)
+
+    def _total(self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate]) -> str | None:
+        """"A and B: some C in all [1]." when the question asks for a total over named places."""
+        parts: list[Figure] = []
+        for name in analysis.required:
+            one = replace(analysis, required=(name,), scope_names=(name,))
+            match = next((f for f in self._figures(one, candidates) if f.value > 0 and mentions(f.phrase, name)), None)
+            if match is None:
+                return None
+            parts.append(match)
+        if len(parts) < 2:
+            return None
+        if len({f.candidate.passage_no for f in parts}) > 1:
+            # Each figure's own source holds only its figure: one cited sentence each, no sum to check.
+            return " ".join(cited(f.phrase, [f.candidate.passage_no]) for f in parts)
+        total = sum(f.value for f in parts)
+        listed = " and ".join(f.phrase for f in parts)
+        return f"{capitalised(listed)}: some {total:,.0f} in all [{parts[0].candidate.passage_no}]."
+
+
+def _scoped(figure: Figure) -> str:
+    """The figure's phrase with the places of its clause when the phrase names none."""
+    missing = sorted(p for p in figure.places if p not in figure.phrase)
+    return f"{figure.phrase} in {join_items(missing)}" if missing and figure.places else figure.phrase
+
+
+def _dated(figure: Figure, passage_numbers: Sequence[int], passages: Sequence[Passage]) -> str:
+    """ "dated 2023-08-29" or "dated 2023-08-29 and 2023-09-01": the sources' own dates (metadata)."""
+    labels = sorted({passages[n - 1].date_label() for n in passage_numbers})
+    return f"dated {join_items(labels)}" if labels != ["undated"] else "undated"

@@ -1,0 +1,192 @@
+"""Question analysis: the answer type, the asked noun, and the names the answer must be about.
+
+The answer type comes from the question's wh-phrase (a short, documented table of patterns);
+the asked noun ("how many *terminals*", "which *department*") from spaCy's dependency parse."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from rag.reader.answer_types import AnswerType
+from rag.reader.nlp import parse
+from rag.text_features import content_terms, entities
+
+# Nouns that name people: "how many *victims*", "which *official*".
+PERSON_NOUNS = frozenset(
+    ["people", "person", "individual", "victim", "worker", "migrant", "foreigner", "national", "citizen", "survivor", "man", "woman", "child", "adult", "student", "labourer", "laborer", "employee", "hostage", "captive", "detainee", "suspect", "member", "resident", "refugee", "official", "spokesman", "spokesperson", "spokeswoman", "minister", "senator", "president", "leader", "head", "chief", "director", "commissioner", "advisor", "adviser", "secretary", "general", "founder", "chairman", "owner", "boss", "prosecutor", "judge", "author", "writer", "journalist", "reporter", "researcher", "expert", "officer", "agent", "envoy", "ambassador"]
+)
+ORGANISATION_NOUNS = frozenset(
+    ["office", "agency", "body", "department", "organisation", "organization", "group", "company", "court", "ministry", "unit", "firm", "bank", "committee", "government", "authority", "institution", "ngo", "charity", "union", "network", "syndicate", "militia", "force", "army", "police", "regulator", "watchdog", "commission", "council", "bureau", "administration", "outlet", "newspaper"]
+)
+PLACE_NOUNS = frozenset(
+    ["country", "countries", "city", "town", "village", "province", "state", "region", "district", "area", "place", "border", "township", "island", "capital", "port", "airport", "site", "location"]
+)
+NAMED_NOUNS = frozenset(
+    ["name", "law", "act", "provision", "section", "protocol", "programme", "program", "operation", "scheme", "platform", "app", "application", "compound", "park", "casino", "hub", "desk", "term", "word", "phrase", "title", "campaign", "project", "convention", "treaty", "policy", "rule", "code", "order", "sanction", "resolution", "report"]
+)
+MEASURE_NOUNS = frozenset(
+    ["acre", "hectare", "kilometre", "kilometer", "km", "mile", "metre", "meter", "square", "foot", "feet", "building", "structure", "floor", "room", "hour", "day", "week", "month", "year", "minute", "storey", "story"]
+)
+
+_METADATA = re.compile(
+    r"\bwho (wrote|authored|penned)\b.*\b(article|story|piece|post|report by|blog)\b"
+    r"|\b(author|byline) of\b.*\b(article|story|piece|post)\b"
+    r"|\b(which|what) (outlet|publication|newspaper|site|website|media|news ?site)s? (published|ran|posted|carried|reported)\b"
+    r"|\b(when|what date|what day) (was|were) (the|this|that) [\w\s-]*?(article|story|piece|post)s?\b.*\b(published|posted|written|released)\b"
+    r"|\b(which|what) (articles?|sources?|stories|pieces)\b",
+    re.I,
+)
+_TYPE_PATTERNS: list[tuple[AnswerType, str]] = [
+    (AnswerType.QUOTE, r"\bwhat did [\w.\s'-]+? (say|call|tell|describe|warn|write|compare)\b|\bhow did [\w.\s'-]+? describe\b"),
+    (
+        AnswerType.TREND,
+        r"^\W*(has|have|is|are|was|were|did|how (has|have|did|does|do|is|are))\b.*"
+        r"\b(chang\w*|grow\w*|grew|increas\w*|decreas\w*|ris\w*|rose|fall\w*|fell|develop\w*|evolv\w*)\b"
+        r"|\bover time\b|\btrend\b",
+    ),
+    (AnswerType.SHARE, r"\bwhat (share|percentage|proportion|fraction|part|per ?cent)\b|\bhow many per ?cent\b"),
+    (
+        AnswerType.MONEY,
+        r"\bhow much\b|\bwhat (sum|salary|price|fee|ransom)\b|\bwhat (amount|value)\b.*\b(money|paid|spent|worth|cost|earn\w*|bought|sold|fine|revenue|valued)\b"
+        r"|\b(how|what) (big|large)\b.*\b(revenue|profits?|turnover|sum)\b"
+        r"|^\W*what (is|was|are|were) the [\w\s-]*\b(revenue|worth|cost|value|price|salary|turnover)\b",
+    ),
+    (AnswerType.COUNT, r"\bhow (many|large|big|long|far|high|tall|wide|old)\b|\bwhat (number|size|area)\b"),
+    (AnswerType.DATE, r"\bwhen\b|\b(what|which) (year|date|day|month|week|time)\b|\bon what day\b"),
+    (AnswerType.PLACE, r"\bwhere\b|\bfrom which (countr|cit|region)"),
+    (AnswerType.PERSON, r"^\W*who\b|\bwho (is|was|are|were|said|wrote|leads?|led|heads?|ran|runs|founded)\b"),
+    (AnswerType.NAMED_THING, r"\bwhat (is|was|are|were) (the )?name\b|\bcalled\b|\bknown as\b|\bnamed\b"),
+    (AnswerType.DEFINITION, r"^\W*what (is|are|was|were) (a |an |the )?[\w' -]{2,40}\?*\s*$|\bwhat does [\w' -]+ mean\b"),
+    (AnswerType.REASON, r"^\W*(why|how)\b|\bwhat (happens|happened|caused|led to|drove|is the reason)\b|\bfor what reason\b"),
+]
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    text: str
+    answer_type: AnswerType
+    focus: str | None  # lemma of the asked noun: "people", "terminal", "department"
+    required: tuple[str, ...]  # names and years the answer must be about
+    terms: frozenset[str]  # stemmed content words
+    plural_focus: bool = False  # "which countries": several answers wanted
+    source_names: tuple[str, ...] = ()  # names of who reports it ("according to JURIST"), not of the scope
+    scope_names: tuple[str, ...] = ()  # names that set where or when: places, years, "held at <name>"
+
+    @property
+    def role(self) -> str | None:
+        """The person noun asked about: "which *spokesman*", "the name of the *leader*", "who is the *chairman*"."""
+        if self.focus in PERSON_NOUNS:
+            return self.focus
+        match = re.search(r"\b(?:name of|who (?:is|was|are|were)) (?:the |a |an )?(?:[\w'-]+ ){0,3}?(\w+)\b(?: of| who| that|\?|$)", self.text.lower())
+        return match.group(1) if match and match.group(1) in PERSON_NOUNS else None
+
+    @property
+    def wants_people(self) -> bool:
+        """The asked noun names people ("victims"), is missing, or is a misspelt person noun ("peopel")."""
+        if self.focus is None or self.focus in PERSON_NOUNS:
+            return True
+        return any(SequenceMatcher(None, self.focus, noun).ratio() >= 0.8 for noun in ("people", "person", "individual"))
+
+
+def _focus(question: str) -> tuple[str | None, bool]:
+    """The asked noun's lemma and whether it is plural: the noun that how-many/which/what modifies."""
+    doc = parse([question])[0]
+    for token in doc:
+        # "in which city", "which places": the parse sometimes attaches the wh-word elsewhere.
+        if token.lower_ in ("which", "what") and token.i + 1 < len(doc) and doc[token.i + 1].pos_ == "NOUN":
+            nxt = doc[token.i + 1]
+            return nxt.lemma_.lower(), nxt.tag_ in ("NNS", "NNPS")
+        low = token.lower_
+        if low in ("which", "what") and token.i + 2 < len(doc) and doc[token.i + 1].pos_ == "ADJ" and doc[token.i + 2].pos_ == "NOUN":
+            nxt = doc[token.i + 2]  # "which legal provision"
+            return nxt.lemma_.lower(), nxt.tag_ in ("NNS", "NNPS")
+        if low in ("which", "what") and token.dep_ in ("det", "attr", "nsubj", "dobj", "pobj") and token.head.pos_ in ("NOUN", "PROPN"):
+            head = token.head
+            return head.lemma_.lower(), head.tag_ in ("NNS", "NNPS")
+        if low in ("many", "much") and token.head.pos_ in ("NOUN", "PROPN") and token.head != token:
+            return token.head.lemma_.lower(), token.head.tag_ in ("NNS", "NNPS")
+    return None, False
+
+
+def _wh_noun_type(focus: str | None, plural: bool) -> AnswerType | None:
+    if focus is None:
+        return None
+    if focus in PLACE_NOUNS or focus in ("nationality", "region"):
+        return AnswerType.LIST if plural else AnswerType.PLACE
+    if focus in PERSON_NOUNS:
+        return AnswerType.LIST if plural else AnswerType.PERSON
+    if focus in ORGANISATION_NOUNS:
+        return AnswerType.LIST if plural else AnswerType.ORGANISATION
+    if focus in ("kind", "type", "sort", "form"):
+        return AnswerType.LIST
+    if focus in NAMED_NOUNS:
+        return AnswerType.LIST if plural else AnswerType.NAMED_THING
+    return AnswerType.LIST if plural else None
+
+
+def classify(question: str, focus: str | None, plural: bool) -> AnswerType:
+    lowered = question.lower().strip()
+    if _METADATA.search(lowered):
+        return AnswerType.METADATA
+    named = re.search(r"\bname of (?:the |a |an )?(?:[\w'-]+ ){0,3}?(\w+)\b(?: of| who| that|\?|$)", lowered)
+    if named and named.group(1) in PERSON_NOUNS:
+        return AnswerType.PERSON  # "the name of the leader of ..."
+    for kind, pattern in _TYPE_PATTERNS[:6]:  # quote .. date: the wording decides
+        if re.search(pattern, lowered):
+            return kind
+    if re.match(r"^\W*(which|what)\b", lowered) or re.search(r"\b(which|what) \w+", lowered):
+        by_noun = _wh_noun_type(focus, plural)
+        if by_noun is not None and not re.match(r"^\W*(why|how)\b", lowered):
+            return by_noun
+    for kind, pattern in _TYPE_PATTERNS[6:]:
+        if re.search(pattern, lowered):
+            return kind
+    if re.search(r"\blist\b|\bname (the|all|some)\b", lowered):
+        return AnswerType.LIST
+    return AnswerType.STATEMENT
+
+
+_SOURCE_PHRASE = re.compile(
+    r"\b(?i:according to) ([^,?]+)|\b(?:the|an?) ([\w\s.&-]+?) (?:report|article|story|piece|summary|briefing|statement)\b"
+    r"|\b(?:reported|published|written) by ([^,?]+)|\bby ([A-Z][\w\s.&-]+?)(?:,|\?|$)",
+)
+
+
+def source_names(question: str, names: list[str]) -> tuple[str, ...]:
+    """The question's names that say who reports the fact ("according to the UN", "the JURIST report")."""
+    phrases = " ".join(g for m in _SOURCE_PHRASE.finditer(question) for g in m.groups() if g)
+    return tuple(n for n in names if re.search(rf"\b{re.escape(n)}\b", phrases))
+
+
+_SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE"})
+_SCOPE_PREPS = frozenset({"in", "at", "inside", "within", "across", "near", "from"})
+
+
+def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
+    """The names that set the answer's scope: places, dates and years, and names a place
+    preposition governs ("held at <compound X>"); an answer must be about them in its own clause."""
+    doc = parse([question])[0]
+    scoped = {t.i for e in doc.ents if e.label_ in _SCOPE_LABELS for t in e}
+    for token in doc:
+        if token.dep_ == "pobj" and token.head.lower_ in _SCOPE_PREPS and token.pos_ == "PROPN":
+            scoped.update(t.i for t in token.subtree if t.pos_ == "PROPN")
+    scoped_words = {doc[i].text for i in scoped}
+    return tuple(n for n in names if n in scoped_words or re.fullmatch(r"(19|20)\d{2}", n))
+
+
+def analyse(question: str) -> QuestionAnalysis:
+    focus, plural = _focus(question)
+    kind = classify(question, focus, plural)
+    names = entities(question)
+    return QuestionAnalysis(
+        text=question,
+        answer_type=kind,
+        focus=focus,
+        required=tuple(names),
+        terms=frozenset(content_terms(question)),
+        plural_focus=plural,
+        source_names=source_names(question, names),
+        scope_names=scope_names(question, names),
+    )

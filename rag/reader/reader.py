@@ -1,0 +1,49 @@
+"""The reader: analyse the question, rank passage sentences, hand them to the extractor for the
+answer type. A question whose typed answer is not found is refused, except for the types whose
+answer may be a sentence (lists, names of things, organisations, places): they fall back to it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rag.reader.answer_types import AnswerType
+from rag.reader.candidates import rank_sentences
+from rag.reader.extractors import EXTRACTORS, Reading
+from rag.reader.question import QuestionAnalysis, analyse
+from rag.support import SentenceEncoder
+from rag.text_features import mentions
+from rag.types import Passage
+
+CANDIDATE_SLACK = 0.15
+SENTENCE_FALLBACK = frozenset({AnswerType.LIST, AnswerType.NAMED_THING, AnswerType.ORGANISATION, AnswerType.PLACE})
+
+
+class Reader:
+    def __init__(self, encoder: SentenceEncoder, min_score: float = 0.35) -> None:
+        self.encoder = encoder
+        self.min_score = min_score
+
+    def read(self, question: str, passages: Sequence[Passage]) -> tuple[QuestionAnalysis, Reading | None]:
+        analysis = analyse(question)
+        # Named places, people and years of the question must be in the passage: near misses
+        # ("... in Vietnam?", "... in 2019?") are refused rather than answered about something else.
+        covered = {
+            no
+            for no, p in enumerate(passages, start=1)
+            if all(mentions(f"{p.title} {p.outlet or ''} {p.author or ''} {p.date or ''} {p.text}", name) for name in analysis.required)
+        }
+        ranked = [c for c in rank_sentences(analysis, passages, self.encoder) if c.passage_no in covered]
+        if analysis.answer_type is AnswerType.METADATA:
+            # About an article, not a fact in it: the extractor matches the article by title too.
+            return analysis, EXTRACTORS[AnswerType.METADATA].extract(analysis, ranked, passages)
+        if not ranked or ranked[0].score < self.min_score:
+            return analysis, None
+        # The best sentence must be relevant; typed extractors may then look a little further down,
+        # where a sentence that says "him" instead of the name still holds the asked date or figure.
+        candidates = [c for c in ranked if c.score >= self.min_score - CANDIDATE_SLACK]
+        reading = EXTRACTORS[analysis.answer_type].extract(analysis, candidates, passages)
+        if reading is None and analysis.answer_type in SENTENCE_FALLBACK:
+            fallback = EXTRACTORS[AnswerType.STATEMENT].extract(analysis, candidates, passages)
+            if fallback is not None:
+                reading = Reading(fallback.text, analysis.answer_type, typed=False)
+        return analysis, reading

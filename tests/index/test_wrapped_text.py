@@ -1,0 +1,37 @@
+"""Hard-wrapped plain text (e-mail, text exports, PDF text): lines are joined into paragraphs,
+so sentences are not cut at line ends; text with one paragraph per line is left as it is."""
+
+from __future__ import annotations
+
+from index.cleaning import split_paragraphs
+from index.sentences import sentence_spans
+
+WRAPPED = (
+    "The remains of the worker who died in the compound reached the airport on Monday, two months\n"
+    "after his body was found near the river. His family had paid a ransom of several thousand\n"
+    "dollars before contact stopped.\n"
+    "\n"
+    "What happened\n"
+    "\n"
+    "He had answered an advertisement for a job in a call centre that promised a good monthly wage\n"
+    "and free housing. Recruiters met him at the bus station and took his passport on the first day.\n"
+)
+
+
+def test_wrapped_lines_join_into_paragraphs_and_headings_stay_apart() -> None:
+    paragraphs = [WRAPPED[s:e] for s, e in split_paragraphs(WRAPPED)]
+    assert len(paragraphs) == 3
+    assert paragraphs[1] == "What happened"
+    assert paragraphs[0].startswith("The remains") and paragraphs[0].endswith("contact stopped.")
+
+
+def test_sentences_of_wrapped_text_are_whole_and_offsets_exact() -> None:
+    sentences = [WRAPPED[s:e] for s, e in sentence_spans(WRAPPED)]
+    assert "two months\nafter his body was found near the river." in sentences[0]
+    assert sentences[1].startswith("His family") and sentences[1].endswith("contact stopped.")
+    assert "What happened" in sentences
+
+
+def test_one_paragraph_per_line_is_unchanged() -> None:
+    text = "A short first paragraph.\nA much longer second paragraph that goes on for quite a while longer.\nThird.\n"
+    assert len(split_paragraphs(text)) == 3

@@ -1,0 +1,190 @@
+"""One test per answer type: the extractive reader leads with the asked thing, cited.
+
+The passages are written for these tests (invented places and people), so nothing here is
+tuned to the seed articles. Each answer goes through the real embedder and citation checker."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
+
+pytestmark = pytest.mark.slow
+
+
+def passage(text: str, doc: str, **meta: str | bool | None) -> Passage:
+    fields: dict[str, object] = {"title": f"Report {doc}", "outlet": None, "date": None, "author": None, **meta}
+    # dense_score: retrieval found it relevant (the retrieval gate is not under test here).
+    return Passage(
+        chunk_id=f"{doc}:0", doc_id=doc, text=text, start=0, end=len(text), paragraph=0, dense_score=0.8, **fields  # type: ignore[arg-type]
+    )
+
+
+def ask(assistant: Assistant, question: str, *passages: Passage) -> Answer:
+    return assistant.answer_from_passages(question, list(passages), backend="extractive")
+
+
+def words(answer: Answer) -> int:
+    return len(re.sub(r"\[\d+\]", "", answer.text).split())
+
+
+def test_count_leads_with_the_figure_and_its_scope(assistant: Assistant) -> None:
+    text = (
+        "Police said 4,000 people were held at Golden Lotus Park before the raid in May. "
+        "The park lies on the river bank opposite the border town."
+    )
+    answer = ask(assistant, "How many people were held at Golden Lotus Park?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert "4,000 people" in answer.text and words(answer) <= 12
+    assert answer.citations[0].quote.startswith("Police said 4,000 people")
+
+
+def test_figure_of_another_compound_is_not_an_answer(assistant: Assistant) -> None:
+    """Regression: the passage naming compound X came first, but the figure was compound Y's."""
+    about_x = passage(
+        "Golden Lotus Park was raided by soldiers in May. Separately, 2,500 people were held at the Silver Reef "
+        "compound across the river, officials said.",
+        "x",
+    )
+    about_y = passage("Some 2,500 people were held at the Silver Reef compound, according to the officials.", "y")
+    answer = ask(assistant, "How many people were held at Golden Lotus Park?", about_x, about_y)
+    assert "2,500" not in answer.text
+    assert answer.text == REFUSAL_PHRASE
+
+
+def test_different_scopes_are_side_by_side_not_a_disagreement(assistant: Assistant) -> None:
+    regional = passage(
+        "At least 300,000 people from 66 countries are forced to work in scam operations across the region.",
+        "r",
+        date="2025-06-01",
+        outlet="Region Wire",
+    )
+    national = passage(
+        "An estimated 100,000 people are forced to work in scam operations in Cambodia.",
+        "c",
+        date="2023-08-29",
+        outlet="Delta Daily",
+    )
+    overall = ask(assistant, "How many people are forced to work in scam operations?", regional, national)
+    assert "300,000" in overall.text and "Sources differ" not in overall.text
+    cambodia = ask(assistant, "How many people are forced to work in scam operations in Cambodia?", regional, national)
+    assert "100,000" in cambodia.text and "300,000" not in cambodia.text and "Sources differ" not in cambodia.text
+
+
+def test_same_scope_figures_that_disagree_are_sources_differ_with_dates(assistant: Assistant) -> None:
+    older = passage("About 100,000 people are held in scam compounds in Laos.", "o", date="2023-05-02", outlet="Old Post")
+    newer = passage("At least 150,000 people are held in scam compounds in Laos.", "n", date="2025-09-10", outlet="New Post")
+    answer = ask(assistant, "How many people are held in scam compounds in Laos?", older, newer)
+    assert "Sources differ" in answer.text
+    assert "2023-05-02" in answer.text and "2025-09-10" in answer.text
+    assert {c.doc_id for c in answer.citations} == {"o", "n"}
+
+
+def test_total_over_named_places_shows_the_arithmetic(assistant: Assistant) -> None:
+    text = "Officials counted 3,000 people held in Laos and about 2,000 in Vietnam during the inspection."
+    answer = ask(assistant, "How many people were held in Laos and Vietnam together?", passage(text, "t"))
+    assert "3,000" in answer.text and "2,000" in answer.text and "5,000" in answer.text
+    assert answer.status is AnswerStatus.ANSWERED
+
+
+def test_share(assistant: Assistant) -> None:
+    text = "Of the workers who came home, 70% were charged with fraud, the ministry said."
+    answer = ask(assistant, "What share of the workers who came home were charged?", passage(text, "s"))
+    assert "70%" in answer.text and words(answer) <= 8
+
+
+def test_money_is_not_a_head_count(assistant: Assistant) -> None:
+    text = "The syndicate paid $2.5 million in bribes and employed 600 guards at the site."
+    answer = ask(assistant, "How much did the syndicate pay in bribes?", passage(text, "m"))
+    assert "$2.5 million" in answer.text and "600" not in answer.text
+
+
+def test_person_with_the_full_name(assistant: Assistant) -> None:
+    text = (
+        "Colonel Maria Santos took over the task force in March. "
+        "The task force is now led by Santos, who reports to the interior ministry."
+    )
+    answer = ask(assistant, "Who leads the task force?", passage(text, "p"))
+    assert "Maria Santos" in answer.text and words(answer) <= 5
+
+
+def test_organisation(assistant: Assistant) -> None:
+    text = "The National Bureau of Investigation led the investigation into the call centre."
+    answer = ask(assistant, "Which agency led the investigation into the call centre?", passage(text, "o"))
+    assert "National Bureau of Investigation" in answer.text and words(answer) <= 8
+
+
+def test_place(assistant: Assistant) -> None:
+    text = "The rescued workers landed in Kathmandu on Monday evening, officials said."
+    answer = ask(assistant, "Where did the rescued workers land?", passage(text, "l"))
+    assert "Kathmandu" in answer.text and words(answer) <= 3
+
+
+def test_date(assistant: Assistant) -> None:
+    text = "Police raided the compound on 14 March 2025 and freed dozens of workers."
+    answer = ask(assistant, "When did the police raid the compound?", passage(text, "d"))
+    assert "14 March 2025" in answer.text and words(answer) <= 5
+
+
+def test_named_thing(assistant: Assistant) -> None:
+    text = "Locals call the walled compound “Blue Lagoon”, after the pool at its centre."
+    answer = ask(assistant, "What is the walled compound called?", passage(text, "n"))
+    assert "Blue Lagoon" in answer.text and words(answer) <= 4
+
+
+def test_definition_needs_the_term_and_refuses_without_it(assistant: Assistant) -> None:
+    text = "A money mule is a person who moves stolen funds through their own bank account for others."
+    answer = ask(assistant, "What is a money mule?", passage(text, "f"))
+    assert "moves stolen funds" in answer.text
+    assert ask(assistant, "What is a pad thai recipe?", passage(text, "f")).text == REFUSAL_PHRASE
+
+
+def test_list_collects_items(assistant: Assistant) -> None:
+    text = "Investigators came from Kenya, Nepal and Peru to interview the survivors."
+    answer = ask(assistant, "Which countries sent investigators to interview the survivors?", passage(text, "i"))
+    for country in ("Kenya", "Nepal", "Peru"):
+        assert country in answer.text
+    assert words(answer) <= 6
+
+
+def test_reason(assistant: Assistant) -> None:
+    text = (
+        "The weather was hot that week. Victims rarely report the crime because they fear arrest for "
+        "immigration offences."
+    )
+    answer = ask(assistant, "Why do victims rarely report the crime?", passage(text, "w"))
+    assert "because they fear arrest" in answer.text
+
+
+def test_quote(assistant: Assistant) -> None:
+    text = 'Interior minister Dara Keo said: "We will send every one of them home within a month."'
+    answer = ask(assistant, "What did Dara Keo say about sending them home?", passage(text, "q"))
+    assert "We will send every one of them home" in answer.text
+
+
+def test_trend_orders_dated_figures(assistant: Assistant) -> None:
+    later = passage("In 2025 the hotline recorded 900 calls from trapped workers.", "b", date="2025-02-01")
+    earlier = passage("In 2023 the hotline recorded 300 calls from trapped workers.", "a", date="2023-02-01")
+    answer = ask(assistant, "Has the number of hotline calls from trapped workers grown?", later, earlier)
+    assert answer.text.index("300") < answer.text.index("900")
+
+
+def test_article_metadata_cites_the_article(assistant: Assistant) -> None:
+    text = "Boats carried the workers across the river at night to a waiting truck."
+    p = passage(text, "meta", title="Night crossing on the river", outlet="Border Herald", author="Lin Mae", date="2024-07-03")
+    author = ask(assistant, "Who wrote the article about the night crossing on the river?", p)
+    assert author.text == "Lin Mae [1]."
+    assert author.citations[0].quote == p.metadata_line()
+    outlet = ask(assistant, "Which outlet published the article about the night crossing?", p)
+    assert outlet.text.startswith("Border Herald")
+    when = ask(assistant, "When was the article about the night crossing published?", p)
+    assert "3 July 2024" in when.text
+
+
+def test_statement_falls_back_to_the_best_sentence(assistant: Assistant) -> None:
+    text = "The compound has its own clinic, canteen and karaoke bar for the managers."
+    answer = ask(assistant, "Tell me about the facilities in the compound.", passage(text, "s"))
+    assert "clinic, canteen and karaoke bar" in answer.text

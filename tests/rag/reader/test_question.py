@@ -1,0 +1,61 @@
+"""Question analysis: the answer type, the asked noun, and which names set the scope or the source."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.reader.answer_types import AnswerType
+from rag.reader.question import analyse
+
+CASES = [
+    ("How many workers were freed from the compound?", AnswerType.COUNT),
+    ("How large is the walled site?", AnswerType.COUNT),
+    ("What share of the returnees faced charges?", AnswerType.SHARE),
+    ("What percentage of the victims were men?", AnswerType.SHARE),
+    ("How much did the syndicate earn last year?", AnswerType.MONEY),
+    ("What was the estimated yearly revenue of the casinos?", AnswerType.MONEY),
+    ("Who runs the task force?", AnswerType.PERSON),
+    ("Which spokesman announced the raid?", AnswerType.PERSON),
+    ("What is the name of the leader of the militia?", AnswerType.PERSON),
+    ("Which agency led the investigation?", AnswerType.ORGANISATION),
+    ("Where did the rescued workers land?", AnswerType.PLACE),
+    ("In which country were the suspects arrested?", AnswerType.PLACE),
+    ("When did the police raid the compound?", AnswerType.DATE),
+    ("In what year was the law passed?", AnswerType.DATE),
+    ("What is the compound called?", AnswerType.NAMED_THING),
+    ("What are scam compounds?", AnswerType.DEFINITION),
+    ("Which countries sent investigators?", AnswerType.LIST),
+    ("What kinds of fraud do the workers commit?", AnswerType.LIST),
+    ("Why do victims rarely report the crime?", AnswerType.REASON),
+    ("How are the workers recruited?", AnswerType.REASON),
+    ("What did the minister say about the deportations?", AnswerType.QUOTE),
+    ("Has the number of victims grown since 2022?", AnswerType.TREND),
+    ("Who wrote the article about the border raid?", AnswerType.METADATA),
+    ("Which outlet published the story on the casino closures?", AnswerType.METADATA),
+    ("Which articles report the extradition?", AnswerType.METADATA),
+    ("Tell me about the compounds.", AnswerType.STATEMENT),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), CASES)
+def test_answer_type(question: str, expected: AnswerType) -> None:
+    assert analyse(question).answer_type is expected
+
+
+def test_every_answer_type_has_a_case() -> None:
+    assert {expected for _, expected in CASES} == set(AnswerType)
+
+
+def test_asked_noun_and_number() -> None:
+    analysis = analyse("How many Starlink terminals did the troops seize?")
+    assert (analysis.focus, analysis.plural_focus) == ("terminal", True)
+    assert not analysis.wants_people
+    assert analyse("How many peopel are trapped there?").wants_people  # misspelt person noun
+
+
+def test_places_and_years_set_the_scope_and_sources_do_not() -> None:
+    analysis = analyse("According to the Harbour Times, how many people were held in Laos in 2024?")
+    assert set(analysis.scope_names) == {"Laos", "2024"}
+    assert "Harbour" in analysis.source_names and "Harbour" not in analysis.scope_names
+    # A name after a place preposition is scope too: "held at <compound>".
+    assert set(analyse("How many people are held at Golden Lotus Park?").scope_names) == {"Golden", "Lotus", "Park"}
