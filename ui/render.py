@@ -91,7 +91,8 @@ def _answer_html(answer: Answer, turn: int, seconds: float | None = None) -> str
     parts.extend(f'<div class="warning">note: {e(w)}</div>' for w in answer.warnings)
     asked = f" (asked: {e(answer.backend_requested)})" if answer.backend_requested != answer.backend_used else ""
     took = f" · {seconds:.1f} s" if seconds is not None else ""
-    parts.append(f'<div class="meta">backend: {e(answer.backend_used)}{asked}{took}</div>')
+    by = f" (answered by {e(answer.answered_by)})" if answer.answered_by else ""
+    parts.append(f'<div class="meta">backend: {e(answer.backend_used)}{by}{asked}{took}</div>')
     return f'<div class="msg bot {e(answer.status.value)}" data-turn="{turn}">{"".join(parts)}</div>'
 
 

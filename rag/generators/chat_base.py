@@ -10,7 +10,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 
-from rag.generators.base import Draft
+from rag.generators.base import Draft, GeneratorError
 from rag.generators.prompting import (
     Messages,
     PreparedPrompt,
@@ -20,12 +20,17 @@ from rag.generators.prompting import (
     refusal_draft,
     remapped_stream,
 )
+from rag.generators.reading import READER_SCHEMA, draft_from_reading, number_sentences, reader_messages
+from rag.settings import LLMMode
 from rag.types import Passage
 
 
 class ChatGenerator(ABC):
     name: str
     model: str | None
+    # "writer": the model writes cited sentences; "reader": it picks the answer span and its sentence
+    # ids from numbered sentences, constrained by a JSON schema (rag/generators/reading.py).
+    mode: LLMMode = "writer"
 
     def __init__(self, max_passages: int, max_passage_chars: int) -> None:
         self.max_passages = max_passages
@@ -54,10 +59,34 @@ class ChatGenerator(ABC):
     def _pieces(self, messages: Messages, stats: StreamStats) -> Iterator[str]:
         """Text pieces from the model; every failure raised as a GeneratorError; fills stats."""
 
+    def _json_completion(self, messages: Messages, schema: dict[str, object], stats: StreamStats) -> str:
+        """The model's reply constrained to `schema` (JSON text); every failure a GeneratorError."""
+        raise GeneratorError(f"the {self.name} backend cannot answer as a reader")
+
     def _draft_extra(self) -> dict[str, object]:
         return {}
 
+    def read(self, question: str, passages: Sequence[Passage]) -> Draft:
+        """Reader mode: numbered sentences of the first passages in, a JSON reading out."""
+        numbered = number_sentences(passages[: self.max_passages])
+        stats = StreamStats()
+        if not numbered.passage_of:
+            return refusal_draft(self.name, self.model)
+        raw = self._json_completion(reader_messages(question, numbered), READER_SCHEMA, stats)
+        return Draft(
+            text=draft_from_reading(raw, numbered),
+            backend=self.name,
+            model=self.model,
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+            extra={"mode": "reader", "reading": raw[:500], "total_s": time.perf_counter() - stats.started}
+            | self._draft_extra(),
+        )
+
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        if self.mode == "reader":
+            yield self.read(question, passages).text  # a JSON reading is used whole, not streamed
+            return
         prompt = self.prepare(question, passages)
         if prompt.empty:
             yield refusal_draft(self.name, self.model).text
@@ -65,6 +94,8 @@ class ChatGenerator(ABC):
         yield from remapped_stream(self._pieces(prompt.messages, StreamStats()), prompt.used)
 
     def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
+        if self.mode == "reader":
+            return self.read(question, passages)
         prompt = self.prepare(question, passages)
         if prompt.empty:
             return refusal_draft(self.name, self.model)

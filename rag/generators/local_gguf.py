@@ -101,6 +101,7 @@ class LocalGGUFGenerator(ChatGenerator):
             raise GeneratorUnavailable(f"local backend: llama-cpp-python is not installed; {FIX_HINT}")
         super().__init__(max_passages, max_passage_chars)
         self.settings = settings
+        self.mode = settings.mode
         self.model_path = resolve_model_path(settings)
         self.model = self.model_path.name
 
@@ -129,6 +130,25 @@ class LocalGGUFGenerator(ChatGenerator):
 
     def _draft_extra(self) -> dict[str, object]:
         return {"model_path": str(self.model_path)}
+
+    def _json_completion(self, messages: Messages, schema: dict[str, object], stats: StreamStats) -> str:
+        """llama.cpp compiles the schema into a grammar: the model can only write valid readings."""
+        llm, lock = self._llama()
+        with lock:
+            llm.reset()
+            try:
+                result = llm.create_chat_completion(
+                    messages=messages,
+                    temperature=self.settings.temperature,
+                    max_tokens=self.settings.max_tokens,
+                    response_format={"type": "json_object", "schema": schema},
+                )
+            except Exception as exc:
+                raise GeneratorError(f"local backend: reading failed: {type(exc).__name__}: {exc}") from exc
+        usage = result.get("usage") or {}
+        stats.prompt_tokens = usage.get("prompt_tokens")
+        stats.completion_tokens = usage.get("completion_tokens")
+        return str(result["choices"][0]["message"].get("content") or "")
 
     def _pieces(self, messages: Messages, stats: StreamStats) -> Iterator[str]:
         llm, lock = self._llama()

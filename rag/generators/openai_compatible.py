@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import openai
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from langchain_openai.chat_models.base import BaseChatOpenAI
 
@@ -34,6 +34,8 @@ def to_langchain(messages: Messages) -> list[BaseMessage]:
     for message in messages:
         if message["role"] == "system":
             out.append(SystemMessage(content=message["content"]))
+        elif message["role"] == "assistant":  # the worked examples' replies
+            out.append(AIMessage(content=message["content"]))
         else:
             out.append(HumanMessage(content=message["content"]))
     return out
@@ -85,6 +87,7 @@ class OpenAICompatibleGenerator(ChatGenerator):
     ) -> None:
         super().__init__(max_passages, max_passage_chars)
         self.settings = settings
+        self.mode = settings.mode
         self._chat_model = chat_model
         self.model = settings.model if chat_model is None else _model_name(chat_model, settings.model)
         plugged_url = getattr(chat_model, "openai_api_base", None)
@@ -126,6 +129,24 @@ class OpenAICompatibleGenerator(ChatGenerator):
                 f"reason after {pieces} piece(s); the server may have stopped mid-answer"
             )
         stats.completion_tokens = stats.completion_tokens or (pieces or None)
+
+    def _json_completion(self, messages: Messages, schema: dict[str, object], stats: StreamStats) -> str:
+        """One non-streamed reply with the schema as `response_format` (see OpenAISettings.json_format)."""
+        if self.settings.json_format == "json_schema":
+            response_format: dict[str, object] = {
+                "type": "json_schema",
+                "json_schema": {"name": "reading", "schema": schema, "strict": True},
+            }
+        else:
+            response_format = {"type": "json_object", "schema": schema}
+        try:
+            message = self.chat_model.invoke(to_langchain(messages), response_format=response_format)
+        except Exception as exc:
+            raise GeneratorError(self._describe(exc, 0)) from exc
+        if isinstance(message, AIMessage) and message.usage_metadata:
+            stats.prompt_tokens = message.usage_metadata.get("input_tokens")
+            stats.completion_tokens = message.usage_metadata.get("output_tokens")
+        return message.text
 
     def _chat_model_is_openai(self) -> bool:
         return isinstance(self.chat_model, BaseChatOpenAI)

@@ -7,12 +7,17 @@ from rag.generators.extractive import ExtractiveGenerator
 from rag.settings import Settings
 from rag.support import SentenceEncoder
 
-BACKENDS = ("extractive", "local", "openai")
+BACKENDS = ("extractive", "local", "openai", "combined")
 
 
 def make_generator(backend: str, settings: Settings, encoder: SentenceEncoder) -> Generator:
     if backend == "extractive":
         return ExtractiveGenerator(encoder)
+    if backend == "combined":
+        from rag.generators.combined import CombinedGenerator
+
+        llm_name = settings.answer.combined_llm
+        return CombinedGenerator(ExtractiveGenerator(encoder), lambda: make_generator(llm_name, settings, encoder), llm_name)
     if backend in ("local", "openai"):
         try:
             from rag.generators.llm_factory import build_llm_generator

@@ -26,7 +26,10 @@ class SentenceCandidate:
         return mentions(f"{self.passage.outlet or ''} {self.passage.author or ''}", name)
 
     def about(self, name: str) -> bool:
-        """Whether this sentence, the one before it or its article's title and outlet mention `name`."""
+        """Whether this sentence, the one before it, its article's title or outlet mention `name`
+        (a year: or the article's date is in that year)."""
+        if name.isdigit() and (self.passage.date or "").startswith(name):
+            return True
         return mentions(f"{self.text} {self.previous} {self.passage.title} {self.passage.outlet or ''}", name)
 
 

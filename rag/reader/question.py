@@ -53,7 +53,11 @@ _TYPE_PATTERNS: list[tuple[AnswerType, str]] = [
         r"|\b(how|what) (big|large)\b.*\b(revenue|profits?|turnover|sum)\b"
         r"|^\W*what (is|was|are|were) the [\w\s-]*\b(revenue|worth|cost|value|price|salary|turnover)\b",
     ),
-    (AnswerType.COUNT, r"\bhow (many|large|big|long|far|high|tall|wide|old)\b|\bwhat (number|size|area)\b"),
+    (
+        AnswerType.COUNT,
+        r"\bhow (many|large|big|long|far|high|tall|wide|old)\b|\bwhat (number|size|area)\b"
+        r"|^\W*what (is|was|are|were) the [\w\s-]*\b(number|total|count|head ?count) of\b",
+    ),
     (AnswerType.DATE, r"\bwhen\b|\b(what|which) (year|date|day|month|week|time)\b|\bon what day\b"),
     (AnswerType.PLACE, r"\bwhere\b|\bfrom which (countr|cit|region)"),
     (AnswerType.PERSON, r"^\W*who\b|\bwho (is|was|are|were|said|wrote|leads?|led|heads?|ran|runs|founded)\b"),
@@ -160,7 +164,7 @@ def source_names(question: str, names: list[str]) -> tuple[str, ...]:
     return tuple(n for n in names if re.search(rf"\b{re.escape(n)}\b", phrases))
 
 
-_SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE"})
+_SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "NORP"})  # NORP: "Cambodian" centres
 _SCOPE_PREPS = frozenset({"in", "at", "inside", "within", "across", "near", "from"})
 
 

@@ -5,16 +5,19 @@ answer may be a sentence (lists, names of things, organisations, places): they f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import rank_sentences
 from rag.reader.extractors import EXTRACTORS, Reading
+from rag.reader.extractors.sentences import gives_cause, is_why
 from rag.reader.question import QuestionAnalysis, analyse
 from rag.support import SentenceEncoder
 from rag.text_features import mentions
 from rag.types import Passage
 
 CANDIDATE_SLACK = 0.15
+CAUSE_BONUS = 0.05
 SENTENCE_FALLBACK = frozenset({AnswerType.LIST, AnswerType.NAMED_THING, AnswerType.ORGANISATION, AnswerType.PLACE})
 
 
@@ -33,6 +36,12 @@ class Reader:
             if all(mentions(f"{p.title} {p.outlet or ''} {p.author or ''} {p.date or ''} {p.text}", name) for name in analysis.required)
         }
         ranked = [c for c in rank_sentences(analysis, passages, self.encoder) if c.passage_no in covered]
+        if analysis.answer_type is AnswerType.REASON and is_why(analysis):
+            # A why-question is answered by a sentence that gives a cause ("because", "due to").
+            ranked = sorted(
+                (replace(c, score=c.score + CAUSE_BONUS) if gives_cause(c.text) else c for c in ranked),
+                key=lambda c: -c.score,
+            )
         if analysis.answer_type is AnswerType.METADATA:
             # About an article, not a fact in it: the extractor matches the article by title too.
             return analysis, EXTRACTORS[AnswerType.METADATA].extract(analysis, ranked, passages)

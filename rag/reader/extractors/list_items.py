@@ -55,24 +55,54 @@ class ListExtractor:
     def extract(
         self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
     ) -> Reading | None:
-        top = [c for c in near_top(candidates, 0.1, limit=6) if anchored(analysis, c)]
+        top = [c for c in near_top(candidates, 0.15, limit=8) if anchored(analysis, c)]
         if not top:
             return None
         labels = _entity_labels(analysis)
         if labels is not None:
-            by_passage: dict[int, list[str]] = {}
-            seen: set[str] = set()
-            for candidate in top:
-                for ent in parse([candidate.text])[0].ents:
-                    name = ent.text.strip(" ,.")
-                    if ent.label_ in labels and not in_question(analysis, ent) and name.lower() not in seen:
-                        seen.add(name.lower())
-                        by_passage.setdefault(candidate.passage_no, []).append(name)
-            if by_passage:
-                text = " ".join(cited(join_items(items), [no]) for no, items in by_passage.items())
-                return Reading(text, AnswerType.LIST)
-        for candidate in top[:3]:
+            found = self._entities(analysis, top, labels)
+            if found:
+                return found
+        # The largest coordination ("a, b and c") among the best sentences; ties go to the better sentence.
+        best: tuple[int, float, str, int] | None = None
+        for candidate in top:
             span = _coordination(parse([candidate.text])[0])
-            if span is not None and not in_question(analysis, span):
-                return Reading(cited(span.text.strip(" ,;:"), [candidate.passage_no]), AnswerType.LIST)
-        return None
+            if span is None or in_question(analysis, span):
+                continue
+            size = sum(1 for t in span if t.dep_ == "conj") + 1
+            key = (min(size, 4), candidate.score)
+            if best is None or key > (best[0], best[1]):
+                best = (min(size, 4), candidate.score, span.text.strip(" ,;:"), candidate.passage_no)
+        if best is None:
+            return None
+        return Reading(cited(best[2], [best[3]]), AnswerType.LIST)
+
+    def _entities(
+        self, analysis: QuestionAnalysis, top: Sequence[SentenceCandidate], labels: frozenset[str]
+    ) -> Reading | None:
+        """Entities of the asked kind from the best sentence that lists two or more of them, else
+        from each of the best sentences, grouped by passage."""
+        per_sentence: list[tuple[SentenceCandidate, list[str]]] = []
+        for candidate in top:
+            names = list(
+                dict.fromkeys(
+                    ent.text.strip(" ,.")
+                    for ent in parse([candidate.text])[0].ents
+                    if ent.label_ in labels and not in_question(analysis, ent)
+                )
+            )
+            if names:
+                per_sentence.append((candidate, names))
+        listing = next(((c, n) for c, n in per_sentence if len(n) >= 2), None)
+        if listing is not None:
+            return Reading(cited(join_items(listing[1]), [listing[0].passage_no]), AnswerType.LIST)
+        by_passage: dict[int, list[str]] = {}
+        seen: set[str] = set()
+        for candidate, names in per_sentence:
+            for name in names:
+                if name.lower() not in seen:
+                    seen.add(name.lower())
+                    by_passage.setdefault(candidate.passage_no, []).append(name)
+        if not by_passage:
+            return None
+        return Reading(" ".join(cited(join_items(items), [no]) for no, items in by_passage.items()), AnswerType.LIST)

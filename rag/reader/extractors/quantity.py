@@ -116,12 +116,36 @@ def _phrase(ent: Span) -> str:
     return doc[ent.start : end].text
 
 
+_OTHER_CLAUSES = frozenset({"advcl", "conj", "ccomp", "parataxis", "relcl", "acl"})
+
+
 def _clause(ent: Span) -> str:
-    """The clause holding the figure: the subtree of the nearest verb above it."""
+    """The clause holding the figure: the nearest verb above it with its dependents, leaving out
+    the other clauses hanging from it ("..., while in Myanmar 120,000 are held" is another clause).
+    A reported clause includes its reporting verb's own words ("in Myanmar sources estimate [120,000
+    are held]")."""
     head = ent.root
     while head.pos_ not in ("VERB", "AUX") and head.head != head:
         head = head.head
-    return head.doc[head.left_edge.i : head.right_edge.i + 1].text if head.pos_ in ("VERB", "AUX") else ent.sent.text
+    if head.pos_ not in ("VERB", "AUX"):
+        return ent.sent.text
+    keep = _own_words(head, set(range(ent.start, ent.end)))
+    while head.dep_ in ("ccomp", "xcomp") and head.head != head:
+        head = head.head
+        keep = _own_words(head, keep)
+    return " ".join(ent.doc[i].text for i in sorted(keep))
+
+
+def _own_words(head: Token, inner: set[int]) -> set[int]:
+    """`head`'s subtree without the clauses hanging from it, except the one holding `inner`."""
+    keep = {t.i for t in head.subtree}
+    for child in head.children:
+        subtree = {t.i for t in child.subtree}
+        if child.dep_ in _OTHER_CLAUSES | {"ccomp"} and not inner & subtree:
+            keep -= subtree  # an xcomp ("forced *to work in Cambodia*") belongs to the clause
+        elif child.dep_ in ("ccomp", "xcomp") and inner & subtree:
+            keep -= subtree - inner  # of the reported clause, only the part already kept
+    return keep
 
 
 def _places(text: str) -> frozenset[str]:
@@ -141,14 +165,14 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         phrase_places = _places(phrase)
         # The figure's scope is the place its own phrase names ("100,000 people in Cambodia"); without
         # one, its clause when figures compete in the sentence, else the sentence and its context.
+        in_phrase = [n for n in names if mentions(phrase, n) and not _origin_only(phrase, n, analysis.text)]
         if phrase_places:
-            ok = all(
-                (mentions(phrase, n) and not _origin_only(phrase, n, analysis.text))
-                or (not _is_place(n) and mentions(clause, n))
-                for n in names
-            )
+            # The phrase names its own place: it must be one the question names ("19 London
+            # properties" answers a question about London and the UK; "2,500 at Silver Reef" does
+            # not answer one about Golden Lotus Park); the question's other names may be around it.
+            ok = not names or (bool(in_phrase) and all(n in in_phrase or _around(candidate, clause, n) for n in names))
         elif several:
-            ok = all(mentions(clause, n) for n in names)
+            ok = all(mentions(clause, n) or _is_year_of(candidate, n) for n in names)
         else:
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
         if not ok:
@@ -169,9 +193,18 @@ def _is_place(name: str) -> bool:
     return any(e.label_ in ("GPE", "LOC", "FAC") for e in parse([name])[0].ents)
 
 
+def _around(candidate: SentenceCandidate, clause: str, name: str) -> bool:
+    return mentions(clause, name) or _in_context(candidate, name)
+
+
+def _is_year_of(candidate: SentenceCandidate, name: str) -> bool:
+    """A year the question names is the year of the article's own date (the events it reports)."""
+    return name.isdigit() and bool(candidate.passage.date) and str(candidate.passage.date).startswith(name)
+
+
 def _in_context(candidate: SentenceCandidate, name: str) -> bool:
-    """A name may come from the article's title or the sentence before."""
-    return mentions(f"{candidate.previous} {candidate.passage.title}", name)
+    """A name may come from the article's title, the sentence before, or (a year) the article's date."""
+    return _is_year_of(candidate, name) or mentions(f"{candidate.previous} {candidate.passage.title}", name)
 
 
 class QuantityExtractor:
@@ -212,6 +245,8 @@ class QuantityExtractor:
                 continue
             if other.candidate.coverage < best.candidate.coverage:
                 continue
+            if _DIGIT.search(best.phrase) and not _DIGIT.search(other.phrase):
+                continue  # "hundreds of thousands" neither confirms nor disputes "300,000"
             first = cited(f"{_scoped(best)}, {_dated(best, numbers_, passages)}", numbers_)
             second = f"{_scoped(other)}, {_dated(other, [other.candidate.passage_no], passages)}"
             if other.places != best.places:  # another scope: no disagreement, both stated with their scope
@@ -246,5 +281,7 @@ def _scoped(figure: Figure) -> str:
 
 def _dated(figure: Figure, passage_numbers: Sequence[int], passages: Sequence[Passage]) -> str:
     """ "dated 2023-08-29" or "dated 2023-08-29 and 2023-09-01": the sources' own dates (metadata)."""
-    labels = sorted({passages[n - 1].date_label() for n in passage_numbers})
+    labels = sorted(
+        {f"{p.date} (estimated)" if p.date_estimated else p.date_label() for n in passage_numbers if (p := passages[n - 1])}
+    )
     return f"dated {join_items(labels)}" if labels != ["undated"] else "undated"

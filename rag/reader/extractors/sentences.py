@@ -22,6 +22,14 @@ _DIGIT = re.compile(r"\d")
 _DEFINES = re.compile(r"\b(is|are|was|were|means|refers to|known as|describes?)\b|\(|,\s*(a|an|the)\b", re.I)
 
 
+def is_why(analysis: QuestionAnalysis) -> bool:
+    return bool(re.match(r"^\W*why\b", analysis.text, re.I))
+
+
+def gives_cause(text: str) -> bool:
+    return bool(_CAUSE.search(text))
+
+
 def _distinct(chosen: list[SentenceCandidate], candidate: SentenceCandidate) -> bool:
     """Not a near repeat of a chosen sentence (other words or other figures)."""
     terms = content_terms(candidate.text)
@@ -64,11 +72,13 @@ class SentenceExtractor:
             dated = [c for c in near_top(pool, 0.15) if _DIGIT.search(c.text)]
             chosen = _pick(dated, 3, 0.15)
             chosen.sort(key=lambda c: c.passage.date or "")
-            return _answer(chosen, kind, typed=bool(chosen))
-        if kind is AnswerType.REASON and analysis.text.lower().lstrip().startswith("why"):
-            causal = [c for c in near_top(pool, 0.1) if _CAUSE.search(c.text)]
+            if chosen:
+                return _answer(chosen, kind, typed=True)
+            return _answer(_pick(pool, 1, 0.1), kind, typed=False)  # a change told in words
+        if kind is AnswerType.REASON and is_why(analysis):
+            causal = [c for c in near_top(pool, 0.2) if _CAUSE.search(c.text)]
             if causal:
-                return _answer(_pick(causal, 2, 0.1), kind, typed=True)
+                return _answer(_pick(causal, 2, 0.2), kind, typed=True)
         if kind is AnswerType.DEFINITION:
             # The sentence must name the thing asked about ("what is neak oknha?" needs "neak oknha").
             subject = content_terms(re.sub(r"^\W*what (is|are|was|were|does) (a |an |the )?|\bmean\b|\?", "", analysis.text, flags=re.I))

@@ -188,3 +188,14 @@ def test_statement_falls_back_to_the_best_sentence(assistant: Assistant) -> None
     text = "The compound has its own clinic, canteen and karaoke bar for the managers."
     answer = ask(assistant, "Tell me about the facilities in the compound.", passage(text, "s"))
     assert "clinic, canteen and karaoke bar" in answer.text
+
+
+def test_issue_examples_on_the_seed_articles(assistant: Assistant) -> None:
+    """The examples of issue 12: an author from the metadata (no passage text is similar to the
+    question), a regional figure and a Cambodia-only figure that are not a disagreement."""
+    author = assistant.ask("Who wrote the Recorded Future article?")
+    assert author.text == "James Reddick [1]." and author.citations[0].doc_id.startswith("000_")
+    overall = assistant.ask("How many people are forced to work in scam operations?")
+    cambodia = assistant.ask("How many people are forced to work in scam operations in Cambodia?")
+    assert "300,000" in overall.text and "Sources differ" not in overall.text
+    assert "100,000" in cambodia.text and "300,000" not in cambodia.text and "Sources differ" not in cambodia.text

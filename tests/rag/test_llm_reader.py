@@ -1,0 +1,87 @@
+"""The LLM as a reader: JSON-schema constrained readings from a real model, in process (llama.cpp)
+and over a real OpenAI-compatible server on loopback; and the combined backend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.generators.combined import CombinedGenerator
+from rag.generators.extractive import ExtractiveGenerator
+from rag.generators.local_gguf import LocalGGUFGenerator
+from rag.generators.openai_compatible import OpenAICompatibleGenerator
+from rag.generators.reading import READER_SCHEMA, draft_from_reading, number_sentences
+from rag.llama_server import llama_server
+from rag.settings import LocalLLMSettings, OpenAISettings
+from rag.types import REFUSAL_PHRASE
+from tests.rag.llm_fixtures import PASSAGES, smollm2
+
+__all__ = ["smollm2"]  # the fixture is used by name
+
+pytestmark = [pytest.mark.slow, pytest.mark.llm]
+QUESTION = "How many people are held in Myanmar?"
+
+
+def _valid_reading(raw: str) -> dict[str, object]:
+    reading = json.loads(raw)
+    assert set(READER_SCHEMA["required"]) <= set(reading)  # type: ignore[arg-type]
+    assert isinstance(reading["found"], bool) and isinstance(reading["sentence_ids"], list)
+    return reading
+
+
+def test_numbered_sentences_map_back_to_passages() -> None:
+    numbered = number_sentences(PASSAGES)
+    assert numbered.text.startswith("S1. In Cambodia")
+    assert numbered.passage_of == [1, 2, 2]
+    assert draft_from_reading('{"found": true, "answer": "120,000 people", "sentence_ids": [1]}', numbered) == (
+        "120,000 people [1]."
+    )
+    # Ids that point nowhere, or found=false, are a refusal, never an uncited answer.
+    assert draft_from_reading('{"found": true, "answer": "x", "sentence_ids": [9]}', numbered) == REFUSAL_PHRASE
+    assert draft_from_reading('{"found": false, "answer": "", "sentence_ids": []}', numbered) == REFUSAL_PHRASE
+
+
+def test_local_reader_returns_a_schema_valid_reading(smollm2: Path) -> None:
+    generator = LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="reader", max_tokens=120))
+    draft = generator.generate(QUESTION, PASSAGES)
+    _valid_reading(str(draft.extra["reading"]))
+    assert draft.extra["mode"] == "reader"
+    assert draft.text == REFUSAL_PHRASE or draft.text.rstrip(".").endswith("]")
+
+
+@pytest.fixture(scope="module")
+def server(smollm2: Path) -> Iterator[str]:
+    with llama_server(smollm2, alias="smollm2") as (base_url, _proc):
+        yield base_url
+
+
+def test_openai_reader_sends_the_schema_to_a_real_server(server: str) -> None:
+    settings = OpenAISettings(base_url=server, model="smollm2", mode="reader", json_format="json_object", max_tokens=120)
+    draft = OpenAICompatibleGenerator(settings).generate(QUESTION, PASSAGES)
+    _valid_reading(str(draft.extra["reading"]))
+
+
+def test_combined_uses_the_typed_extractive_answer_and_says_so(assistant: Assistant, smollm2: Path) -> None:
+    llm_built: list[str] = []
+
+    def llm() -> LocalGGUFGenerator:
+        llm_built.append("local")
+        return LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="reader", max_tokens=120))
+
+    combined = CombinedGenerator(ExtractiveGenerator(assistant.encoder), llm, "local")
+    passages = [p.model_copy(update={"dense_score": 0.8}) for p in PASSAGES]
+    typed = combined.generate(QUESTION, passages)
+    assert typed.extra["answered_by"] == "extractive" and "120,000" in typed.text
+    assert llm_built == []  # the model is not even loaded when the extractive reader answers
+    untyped = combined.generate("What happens to people on arrival?", passages)
+    assert untyped.extra["answered_by"] == "local reader" and llm_built == ["local"]
+
+
+def test_answer_names_the_reader_that_answered(assistant: Assistant) -> None:
+    passages = [p.model_copy(update={"dense_score": 0.8}) for p in PASSAGES]
+    answer = assistant.answer_from_passages(QUESTION, passages, backend="combined")
+    assert answer.backend_used == "combined" and answer.answered_by == "extractive"
