@@ -25,10 +25,14 @@ class SentenceCandidate:
         """`name` is who published this article (its outlet or author), not what the sentence is about."""
         return mentions(f"{self.passage.outlet or ''} {self.passage.author or ''}", name)
 
+    def dated_in(self, name: str) -> bool:
+        """`name` is a year and the article is dated in it (the events it reports)."""
+        return name.isdigit() and (self.passage.date or "").startswith(name)
+
     def about(self, name: str) -> bool:
         """Whether this sentence, the one before it, its article's title or outlet mention `name`
         (a year: or the article's date is in that year)."""
-        if name.isdigit() and (self.passage.date or "").startswith(name):
+        if self.dated_in(name):
             return True
         return mentions(f"{self.text} {self.previous} {self.passage.title} {self.passage.outlet or ''}", name)
 

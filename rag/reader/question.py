@@ -77,6 +77,7 @@ class QuestionAnalysis:
     plural_focus: bool = False  # "which countries": several answers wanted
     source_names: tuple[str, ...] = ()  # names of who reports it ("according to JURIST"), not of the scope
     scope_names: tuple[str, ...] = ()  # names that set where or when: places, years, "held at <name>"
+    place_names: tuple[str, ...] = ()  # the scope names that spaCy tags as places
 
     @property
     def role(self) -> str | None:
@@ -164,8 +165,15 @@ def source_names(question: str, names: list[str]) -> tuple[str, ...]:
     return tuple(n for n in names if re.search(rf"\b{re.escape(n)}\b", phrases))
 
 
-_SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "DATE", "NORP"})  # NORP: "Cambodian" centres
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_SCOPE_LABELS = PLACE_LABELS | {"DATE", "NORP"}  # NORP: "Cambodian" centres
 _SCOPE_PREPS = frozenset({"in", "at", "inside", "within", "across", "near", "from"})
+
+
+def place_names(question: str, names: list[str]) -> tuple[str, ...]:
+    doc = parse([question])[0]
+    placed = {t.text for e in doc.ents if e.label_ in PLACE_LABELS for t in e}
+    return tuple(n for n in names if n in placed)
 
 
 def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
@@ -193,4 +201,5 @@ def analyse(question: str) -> QuestionAnalysis:
         plural_focus=plural,
         source_names=source_names(question, names),
         scope_names=scope_names(question, names),
+        place_names=place_names(question, names),
     )

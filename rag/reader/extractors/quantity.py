@@ -12,14 +12,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import capitalised, cited, join_items
 from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
 from rag.reader.nlp import parse
-from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, QuestionAnalysis
+from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
 from rag.text_features import mentions, numbers
 from rag.types import Passage
 
@@ -102,7 +102,7 @@ def _same_noun(a: str, b: str) -> bool:
     return a == b or a.rstrip("s") == b.rstrip("s")
 
 
-def _phrase(ent: Span) -> str:
+def _phrase(ent: Span) -> Span:
     """The figure with its noun and scope: "at least 120,000 people in Myanmar", "about 100,000 in Cambodia"."""
     doc = ent.doc
     unit = _unit(ent)
@@ -113,27 +113,27 @@ def _phrase(ent: Span) -> str:
         if short and ((child.dep_ == "prep" and child.lower_ in _SCOPE_PREPS) or child.dep_ == "acl"):
             end = max(end, child.right_edge.i + 1)
             break
-    return doc[ent.start : end].text
+    return doc[ent.start : end]
 
 
 _OTHER_CLAUSES = frozenset({"advcl", "conj", "ccomp", "parataxis", "relcl", "acl"})
 
 
-def _clause(ent: Span) -> str:
-    """The clause holding the figure: the nearest verb above it with its dependents, leaving out
-    the other clauses hanging from it ("..., while in Myanmar 120,000 are held" is another clause).
-    A reported clause includes its reporting verb's own words ("in Myanmar sources estimate [120,000
-    are held]")."""
+def _clause(ent: Span) -> set[int]:
+    """Token indices of the clause holding the figure: the nearest verb above it with its dependents,
+    leaving out the other clauses hanging from it ("..., while in Myanmar 120,000 are held" is another
+    clause). A reported clause includes its reporting verb's own words ("in Myanmar sources estimate
+    [120,000 are held]")."""
     head = ent.root
     while head.pos_ not in ("VERB", "AUX") and head.head != head:
         head = head.head
     if head.pos_ not in ("VERB", "AUX"):
-        return ent.sent.text
+        return set(range(ent.sent.start, ent.sent.end))
     keep = _own_words(head, set(range(ent.start, ent.end)))
     while head.dep_ in ("ccomp", "xcomp") and head.head != head:
         head = head.head
         keep = _own_words(head, keep)
-    return " ".join(ent.doc[i].text for i in sorted(keep))
+    return keep
 
 
 def _own_words(head: Token, inner: set[int]) -> set[int]:
@@ -148,9 +148,9 @@ def _own_words(head: Token, inner: set[int]) -> set[int]:
     return keep
 
 
-def _places(text: str) -> frozenset[str]:
-    doc = parse([text])[0]
-    return frozenset(e.text for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC"))
+def _places(doc: Doc, tokens: set[int]) -> frozenset[str]:
+    """Places the parsed sentence names within `tokens` (no second parse)."""
+    return frozenset(e.text for e in doc.ents if e.label_ in PLACE_LABELS and e.start in tokens)
 
 
 def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[Figure]:
@@ -160,9 +160,11 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
     names = scope_names(analysis, candidate)
     found = []
     for ent in ents:
-        phrase = _phrase(ent)
-        clause = _clause(ent)
-        phrase_places = _places(phrase)
+        span = _phrase(ent)
+        phrase = span.text
+        clause_tokens = _clause(ent)
+        clause = " ".join(doc[i].text for i in sorted(clause_tokens))
+        phrase_places = _places(doc, set(range(span.start, span.end)))
         # The figure's scope is the place its own phrase names ("100,000 people in Cambodia"); without
         # one, its clause when figures compete in the sentence, else the sentence and its context.
         in_phrase = [n for n in names if mentions(phrase, n) and not _origin_only(phrase, n, analysis.text)]
@@ -170,15 +172,19 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             # The phrase names its own place: it must be one the question names ("19 London
             # properties" answers a question about London and the UK; "2,500 at Silver Reef" does
             # not answer one about Golden Lotus Park); the question's other names may be around it.
-            ok = not names or (bool(in_phrase) and all(n in in_phrase or _around(candidate, clause, n) for n in names))
+            ok = not names or (
+                bool(in_phrase)
+                and all(n in in_phrase or (n not in analysis.place_names and _around(candidate, clause, n)) for n in names)
+            )
         elif several:
-            ok = all(mentions(clause, n) or _is_year_of(candidate, n) for n in names)
+            ok = all(mentions(clause, n) or candidate.dated_in(n) for n in names)
         else:
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
         if not ok:
             continue
         values = numbers(ent.text)
-        found.append(Figure(phrase, max(values) if values else -1.0, phrase_places or _places(clause), candidate))
+        scope = phrase_places or _places(doc, clause_tokens)
+        found.append(Figure(phrase, max(values) if values else -1.0, scope, candidate))
     return found
 
 
@@ -189,22 +195,13 @@ def _origin_only(phrase: str, name: str, question: str) -> bool:
     return bool(origin.search(phrase)) and not origin.search(question)
 
 
-def _is_place(name: str) -> bool:
-    return any(e.label_ in ("GPE", "LOC", "FAC") for e in parse([name])[0].ents)
-
-
 def _around(candidate: SentenceCandidate, clause: str, name: str) -> bool:
     return mentions(clause, name) or _in_context(candidate, name)
 
 
-def _is_year_of(candidate: SentenceCandidate, name: str) -> bool:
-    """A year the question names is the year of the article's own date (the events it reports)."""
-    return name.isdigit() and bool(candidate.passage.date) and str(candidate.passage.date).startswith(name)
-
-
 def _in_context(candidate: SentenceCandidate, name: str) -> bool:
     """A name may come from the article's title, the sentence before, or (a year) the article's date."""
-    return _is_year_of(candidate, name) or mentions(f"{candidate.previous} {candidate.passage.title}", name)
+    return candidate.dated_in(name) or mentions(f"{candidate.previous} {candidate.passage.title}", name)
 
 
 class QuantityExtractor:
