@@ -89,16 +89,19 @@ REPEATED_LINE_MIN = 3  # a line on every page of a PDF (running header, footer) 
 _ITEM_START = re.compile(r"^(?:[-*•#>|]|\d+[.)]\s)")
 
 
-def split_paragraphs(text: str) -> list[tuple[int, int]]:
+def split_paragraphs(text: str, fragment: bool = False) -> list[tuple[int, int]]:
     """Spans of paragraphs: non-blank lines, or in hard-wrapped text, runs of lines joined.
 
     A line continues the previous one when the text is hard-wrapped, no blank line separates
     them, the previous line reaches near the wrap width (a heading does not) and the line does
-    not start a list item. The span keeps the line breaks: the source text is never rewritten."""
+    not start a list item. The span keeps the line breaks: the source text is never rewritten.
+
+    A `fragment` is a passage cut from a longer document: its few or mixed lines may not show the
+    wrap width, so where none is found a long line that stops mid-sentence goes on with the next."""
     spans = _line_spans(text)
     lines = [text[s:e] for s, e in spans]
     width = wrap_width(lines)
-    if width is None:
+    if width is None and not fragment:
         return spans
     repeated = {line for line, n in Counter(lines).items() if n >= REPEATED_LINE_MIN}
     merged: list[tuple[int, int]] = []
@@ -109,7 +112,7 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
             if (
                 text[prev_end:start].count("\n") == 1
                 and last_line not in repeated
-                and _continues(last_line, line, width)
+                and (_continues(last_line, line, width) if width is not None else _unfinished(last_line, line))
             ):
                 merged[-1] = (prev_start, end)
                 continue
@@ -123,6 +126,21 @@ def _continues(previous: str, line: str, width: int) -> bool:
     if _ITEM_START.match(line):
         return False
     return len(previous) >= 0.75 * width or (len(previous) >= 0.5 * width and line[:1].islower())
+
+
+UNFINISHED_MIN_CHARS = 60
+_SENTENCE_END = (".", "?", "!", ":", ";", '"', "”", "’", ")", "]")
+
+
+def _unfinished(previous: str, line: str) -> bool:
+    """In a fragment with no wrap width found: `line` goes on with `previous` when that is a long
+    line of text that stops mid-sentence, not a heading or a list item."""
+    return (
+        len(previous) >= UNFINISHED_MIN_CHARS
+        and not previous.rstrip().endswith(_SENTENCE_END)
+        and not _ITEM_START.match(previous)
+        and not _ITEM_START.match(line)
+    )
 
 
 def _is_short(line: str) -> bool:

@@ -37,9 +37,10 @@ def paragraph_sentence_spans(paragraph: str, offset: int = 0) -> list[tuple[int,
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, paragraph by paragraph, shifted by `offset`."""
+    """(start, end) of each sentence of `text`, paragraph by paragraph, shifted by `offset`. The text
+    may be a passage cut from a document (see `split_paragraphs`' fragments)."""
     return [
         span
-        for start, end in split_paragraphs(text)
+        for start, end in split_paragraphs(text, fragment=True)
         for span in paragraph_sentence_spans(text[start:end], offset + start)
     ]

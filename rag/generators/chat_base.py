@@ -20,8 +20,9 @@ from rag.generators.prompting import (
     refusal_draft,
     remapped_stream,
 )
-from rag.generators.reading import READER_SCHEMA, draft_from_reading, number_sentences, reader_messages
+from rag.generators.reading import MAX_SENTENCES, READER_SCHEMA, draft_from_reading, number_sentences, reader_messages
 from rag.settings import LLMMode
+from rag.support import SentenceEncoder
 from rag.types import Passage
 
 
@@ -32,9 +33,18 @@ class ChatGenerator(ABC):
     # ids from numbered sentences, constrained by a JSON schema (rag/generators/reading.py).
     mode: LLMMode = "writer"
 
-    def __init__(self, max_passages: int, max_passage_chars: int) -> None:
+    def __init__(
+        self,
+        max_passages: int,
+        max_passage_chars: int,
+        sentence_encoder: SentenceEncoder | None = None,
+        reader_sentences: int = MAX_SENTENCES,
+    ) -> None:
         self.max_passages = max_passages
         self.max_passage_chars = max_passage_chars
+        # Reader mode: the model sees the `reader_sentences` best sentences (ranked with the encoder).
+        self.sentence_encoder = sentence_encoder
+        self.reader_sentences = reader_sentences
 
     def token_budget(self) -> int | None:
         """Prompt tokens that fit the model's context, where the generator knows it (else None)."""
@@ -67,8 +77,10 @@ class ChatGenerator(ABC):
         return {}
 
     def read(self, question: str, passages: Sequence[Passage]) -> Draft:
-        """Reader mode: numbered sentences of the first passages in, a JSON reading out."""
-        numbered = number_sentences(passages[: self.max_passages])
+        """Reader mode: the best numbered sentences of the first passages in, a JSON reading out."""
+        numbered = number_sentences(
+            question, passages[: self.max_passages], self.sentence_encoder, self.reader_sentences
+        )
         stats = StreamStats()
         if not numbered.passage_of:
             return refusal_draft(self.name, self.model)

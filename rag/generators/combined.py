@@ -1,6 +1,7 @@
 """The combined backend: the extractive reader when it finds a typed answer, the LLM reader otherwise.
 
-The two fail on different questions (the extractive reader on why/how and unusual wording, a small
+A question naming something no passage names is refused without asking the LLM. The two fail on
+different questions (the extractive reader on why/how and unusual wording, a small
 LLM on figures and scope), so each answers where it is strong. `Draft.extra["answered_by"]` and
 `Answer.answered_by` say which one answered."""
 
@@ -29,6 +30,10 @@ class CombinedGenerator:
         first = self.extractive.generate(question, passages)
         if first.extra.get("typed") and first.text != REFUSAL_PHRASE:
             return Draft(text=first.text, backend=self.name, extra={**first.extra, "answered_by": "extractive"})
+        if first.extra.get("names_missing"):
+            # No passage names what the question names ("... in Vietnam?"): a near miss the LLM would
+            # answer about something else, so the refusal stands.
+            return Draft(text=REFUSAL_PHRASE, backend=self.name, extra={**first.extra, "answered_by": "extractive"})
         llm = self._llm()
         draft = llm.generate(question, passages)
         mode = str(draft.extra.get("mode", "writer"))

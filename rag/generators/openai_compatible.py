@@ -26,7 +26,9 @@ from rag.generators.prompting import (
     Messages,
     StreamStats,
 )
+from rag.generators.reading import MAX_SENTENCES
 from rag.settings import OpenAISettings
+from rag.support import SentenceEncoder
 
 
 def to_langchain(messages: Messages) -> list[BaseMessage]:
@@ -84,8 +86,10 @@ class OpenAICompatibleGenerator(ChatGenerator):
         chat_model: BaseChatModel | None = None,
         *,
         max_passage_chars: int = DEFAULT_MAX_PASSAGE_CHARS,
+        sentence_encoder: SentenceEncoder | None = None,
+        reader_sentences: int = MAX_SENTENCES,
     ) -> None:
-        super().__init__(max_passages, max_passage_chars)
+        super().__init__(max_passages, max_passage_chars, sentence_encoder, reader_sentences)
         self.settings = settings
         self.mode = settings.mode
         self._chat_model = chat_model

@@ -2,7 +2,7 @@
 
 The model sees the sentences of the best passages numbered S1..Sn and must answer with JSON that a
 schema constrains (llama.cpp turns the schema into a grammar; OpenAI-compatible servers take it as
-`response_format`): the answer span, the ids of the sentences that support it, or found=false. The
+`response_format`): the answer span and the ids of the sentences that support it, or an empty answer. The
 draft is then "<answer> [n]" with n the passages of those sentences, and goes through the same
 citation checker as every other draft (which checks the answer against the cited passage).
 """
@@ -15,28 +15,37 @@ from dataclasses import dataclass
 
 from index.sentences import sentence_spans
 from rag.generators.base import GeneratorError
+from rag.reader.candidates import rank_sentences
+from rag.reader.question import analyse
+from rag.support import SentenceEncoder
 from rag.types import REFUSAL_PHRASE, Passage
 
-MAX_SENTENCES = 24
-MAX_ANSWER_CHARS = 300
+MAX_SENTENCES = 3  # AnswerSettings.reader_sentences
+# About 160 prompt tokens: Qwen2.5-1.5B reads ~35 tokens/s on 2 cores, so ~4.5 s of the answer.
+MAX_WORDS = 110
+MAX_ANSWER_CHARS = 200
+# Room for the longest reading the schema allows (200 characters and three ids): a reading cut short
+# by a smaller answer-length setting would not be JSON.
+READER_MAX_TOKENS = 256  # digits and punctuation are often one token per character
 
+# Short keys, and no separate "found" flag (an empty answer is "not in the sources"): on a 2-core CPU
+# each generated token costs about 80 ms with Qwen2.5-1.5B, so the reading is kept to a few tokens.
 READER_SCHEMA: dict[str, object] = {
     "type": "object",
     "properties": {
-        "found": {"type": "boolean"},
         "answer": {"type": "string", "maxLength": MAX_ANSWER_CHARS},
-        "sentence_ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 3},
+        "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 3},
     },
-    "required": ["found", "answer", "sentence_ids"],
+    "required": ["answer", "ids"],
 }
 
 READER_SYSTEM = (
     "You read numbered sentences from news articles and answer a question from them.\n"
-    'Reply with JSON only: {"found": true, "answer": "...", "sentence_ids": [..]}.\n'
+    'Reply with JSON only: {"answer": "...", "ids": [..]}.\n'
     "- answer: the shortest complete answer (a figure with its unit, a name, a date, a short list, "
     "or one clause for why/how), copied from the sentences.\n"
-    "- sentence_ids: the numbers of the one to three sentences that state the answer.\n"
-    '- If no sentence answers the question: {"found": false, "answer": "", "sentence_ids": []}.'
+    "- ids: the numbers of the one to three sentences that state the answer.\n"
+    '- If no sentence answers the question: {"answer": "", "ids": []}.'
 )
 # One worked example of each outcome (invented facts, so nothing can leak into answers).
 _EXAMPLE_SENTENCES = (
@@ -45,9 +54,9 @@ _EXAMPLE_SENTENCES = (
 )
 READER_EXAMPLES = [
     {"role": "user", "content": f"{_EXAMPLE_SENTENCES}\n\nQuestion: How many workers were freed?"},
-    {"role": "assistant", "content": '{"found": true, "answer": "412 workers", "sentence_ids": [1]}'},
+    {"role": "assistant", "content": '{"answer": "412 workers", "ids": [1]}'},
     {"role": "user", "content": f"{_EXAMPLE_SENTENCES}\n\nQuestion: Who owns the compound?"},
-    {"role": "assistant", "content": '{"found": false, "answer": "", "sentence_ids": []}'},
+    {"role": "assistant", "content": '{"answer": "", "ids": []}'},
 ]
 
 
@@ -57,17 +66,35 @@ class NumberedSentences:
     passage_of: list[int]  # passage_of[i - 1]: 1-based passage number of sentence S<i>
 
 
-def number_sentences(passages: Sequence[Passage], max_sentences: int = MAX_SENTENCES) -> NumberedSentences:
-    """The passages' sentences, in passage order, numbered S1..Sn (at most `max_sentences`)."""
-    lines: list[str] = []
-    passage_of: list[int] = []
-    for no, passage in enumerate(passages, start=1):
-        for start, end in sentence_spans(passage.text):
-            if len(lines) == max_sentences:
+def number_sentences(
+    question: str,
+    passages: Sequence[Passage],
+    encoder: SentenceEncoder | None = None,
+    max_sentences: int = MAX_SENTENCES,
+    max_words: int = MAX_WORDS,
+) -> NumberedSentences:
+    """The passages' sentences numbered S1..Sn. With an encoder, the best for the question by the
+    extractive reader's ranking, at most `max_sentences` and `max_words` words (the best one always):
+    a short prompt is what makes a small model fast. Without one, the first `max_sentences`. Either
+    way they are shown in passage order."""
+    rows = [
+        (no, " ".join(passage.text[start:end].split()))
+        for no, passage in enumerate(passages, start=1)
+        for start, end in sentence_spans(passage.text)
+    ]
+    if encoder is not None and len(rows) > 1:
+        best: set[tuple[int, str]] = set()
+        words = 0
+        for c in rank_sentences(analyse(question), passages, encoder):
+            size = len(c.text.split())
+            if len(best) == max_sentences or (best and words + size > max_words):
                 break
-            lines.append(f"S{len(lines) + 1}. {' '.join(passage.text[start:end].split())}")
-            passage_of.append(no)
-    return NumberedSentences("\n".join(lines), passage_of)
+            best.add((c.passage_no, c.text))
+            words += size
+        rows = [row for row in rows if row in best]
+    rows = rows[:max_sentences]
+    lines = [f"S{i}. {text}" for i, (_, text) in enumerate(rows, start=1)]
+    return NumberedSentences("\n".join(lines), [no for no, _ in rows])
 
 
 def reader_messages(question: str, numbered: NumberedSentences) -> list[dict[str, str]]:
@@ -87,8 +114,8 @@ def draft_from_reading(raw: str, numbered: NumberedSentences) -> str:
     if not isinstance(reading, dict):
         raise GeneratorError(f"the reader's output is not a JSON object: {raw[:120]!r}")
     answer = " ".join(str(reading.get("answer") or "").split()).rstrip(".")
-    ids = [i for i in reading.get("sentence_ids") or [] if isinstance(i, int) and 1 <= i <= len(numbered.passage_of)]
-    if not reading.get("found") or not answer or not ids:
+    ids = [i for i in reading.get("ids") or [] if isinstance(i, int) and 1 <= i <= len(numbered.passage_of)]
+    if not answer or not ids:
         return REFUSAL_PHRASE
     marks = "".join(f"[{n}]" for n in dict.fromkeys(numbered.passage_of[i - 1] for i in ids))
     return f"{answer[:1].upper()}{answer[1:]} {marks}."

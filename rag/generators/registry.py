@@ -23,5 +23,5 @@ def make_generator(backend: str, settings: Settings, encoder: SentenceEncoder) -
             from rag.generators.llm_factory import build_llm_generator
         except ImportError as err:
             raise GeneratorUnavailable(f"the {backend} backend is not installed ({err})") from err
-        return build_llm_generator(settings, backend)
+        return build_llm_generator(settings, backend, encoder)
     raise GeneratorUnavailable(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

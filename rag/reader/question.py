@@ -78,6 +78,7 @@ class QuestionAnalysis:
     source_names: tuple[str, ...] = ()  # names of who reports it ("according to JURIST"), not of the scope
     scope_names: tuple[str, ...] = ()  # names that set where or when: places, years, "held at <name>"
     place_names: tuple[str, ...] = ()  # the scope names that spaCy tags as places
+    loose_names: tuple[str, ...] = ()  # scope names of a time: the passage must name them
 
     @property
     def role(self) -> str | None:
@@ -176,6 +177,14 @@ def place_names(question: str, names: list[str]) -> tuple[str, ...]:
     return tuple(n for n in names if n in placed)
 
 
+def loose_names(question: str, names: list[str]) -> tuple[str, ...]:
+    """Scope names of a time ("July", "2025"): an article states the time once for many sentences,
+    so the passage must name it, not each sentence (a place or nationality stays with its sentence)."""
+    doc = parse([question])[0]
+    loose = {t.text for e in doc.ents if e.label_ == "DATE" for t in e}
+    return tuple(n for n in names if n in loose or re.fullmatch(r"(19|20)\d{2}", n))
+
+
 def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
     """The names that set the answer's scope: places, dates and years, and names a place
     preposition governs ("held at <compound X>"); an answer must be about them in its own clause."""
@@ -191,7 +200,7 @@ def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
 def analyse(question: str) -> QuestionAnalysis:
     focus, plural = _focus(question)
     kind = classify(question, focus, plural)
-    names = entities(question)
+    names = [re.sub(r"['’]s$", "", n) for n in entities(question)]  # "Cambodia's" names Cambodia
     return QuestionAnalysis(
         text=question,
         answer_type=kind,
@@ -202,4 +211,5 @@ def analyse(question: str) -> QuestionAnalysis:
         source_names=source_names(question, names),
         scope_names=scope_names(question, names),
         place_names=place_names(question, names),
+        loose_names=loose_names(question, names),
     )

@@ -21,6 +21,24 @@ CAUSE_BONUS = 0.05
 SENTENCE_FALLBACK = frozenset({AnswerType.LIST, AnswerType.NAMED_THING, AnswerType.ORGANISATION, AnswerType.PLACE})
 
 
+def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> set[int]:
+    """Numbers of the passages that name every name and year of the question: near misses ("... in
+    Vietnam?", "... in 2019?") are refused rather than answered about something else. A name may be
+    in another retrieved passage of the same article ("Chen Zhi and Qiu Wei Ren" in the paragraph
+    before the figure), or in the article's metadata."""
+    article_text: dict[str, str] = {}
+    for p in passages:
+        article_text[p.doc_id] = f"{article_text.get(p.doc_id, '')} {p.text}"
+    return {
+        no
+        for no, p in enumerate(passages, start=1)
+        if all(
+            mentions(f"{p.title} {p.outlet or ''} {p.author or ''} {p.date or ''} {article_text[p.doc_id]}", name)
+            for name in analysis.required
+        )
+    }
+
+
 class Reader:
     def __init__(self, encoder: SentenceEncoder, min_score: float = 0.35) -> None:
         self.encoder = encoder
@@ -28,13 +46,7 @@ class Reader:
 
     def read(self, question: str, passages: Sequence[Passage]) -> tuple[QuestionAnalysis, Reading | None]:
         analysis = analyse(question)
-        # Named places, people and years of the question must be in the passage: near misses
-        # ("... in Vietnam?", "... in 2019?") are refused rather than answered about something else.
-        covered = {
-            no
-            for no, p in enumerate(passages, start=1)
-            if all(mentions(f"{p.title} {p.outlet or ''} {p.author or ''} {p.date or ''} {p.text}", name) for name in analysis.required)
-        }
+        covered = passages_naming(analysis, passages)
         ranked = [c for c in rank_sentences(analysis, passages, self.encoder) if c.passage_no in covered]
         if analysis.answer_type is AnswerType.REASON and is_why(analysis):
             # A why-question is answered by a sentence that gives a cause ("because", "due to").

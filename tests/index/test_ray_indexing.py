@@ -4,6 +4,7 @@ the index it builds equals a local fp32 build, and both nodes embed."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import re
 import shutil
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from index.corpus_store import CorpusStore
 from index.embedder import EmbedderConfig, SentenceTransformerEmbedder
+from index.pg_local import LocalPostgres
 from index.ray_embedder import texts_to_embed
 from index.ray_local import LocalRayCluster, free_port, local_ray_cluster
 from index.store import IndexStore
@@ -95,6 +97,41 @@ def test_ray_build_equals_local_build(ray_cluster: LocalRayCluster, index_env: N
     documents, chunker = CorpusStore(corpus).documents(), Settings().chunker
     assert texts_to_embed(IndexStore(tmp_path / "ray_data"), documents, chunker, rebuild=False) == []
     assert len(texts_to_embed(IndexStore(tmp_path / "ray_data"), documents, chunker, rebuild=True)) == len(ray_ids)
+
+
+@needs_ray
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # raised inside ray.data
+def test_ray_build_into_postgres_equals_local_build(
+    ray_cluster: LocalRayCluster,
+    pg_server: LocalPostgres,
+    index_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The same Ray embedding written to the shared store: PostgreSQL + pgvector holds the chunk ids
+    and vectors of a local embedded build."""
+    import psycopg
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    run_index(corpus, tmp_path / "local_data")
+    url = pg_server.new_database()
+    monkeypatch.setenv("RAG_STORE__URL", url)
+    output = run_index(corpus, tmp_path / "unused", "--ray", ray_cluster.address)
+    assert re.search(r"embedded on \d+ Ray node", flat(output)) is not None, output
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT chunk_id, embedding::text FROM rag_chunks").fetchall()
+        precision = conn.execute("SELECT embedder_precision FROM rag_manifest").fetchone()
+    pg_vectors = {chunk_id: np.array(json.loads(text), dtype=np.float32) for chunk_id, text in rows}
+    local_ids, local_vectors = load_index(tmp_path / "local_data")
+    assert sorted(pg_vectors) == sorted(local_ids) and len(local_ids) > 10
+    stacked = np.stack([pg_vectors[chunk_id] for chunk_id in local_ids])
+    assert float(np.abs(stacked - local_vectors).max()) < 1e-5
+    assert precision == ("fp32",)
+    assert not (tmp_path / "unused" / "CURRENT").exists()  # nothing went to the embedded store
 
 
 @needs_ray

@@ -35,3 +35,18 @@ def test_sentences_of_wrapped_text_are_whole_and_offsets_exact() -> None:
 def test_one_paragraph_per_line_is_unchanged() -> None:
     text = "A short first paragraph.\nA much longer second paragraph that goes on for quite a while longer.\nThird.\n"
     assert len(split_paragraphs(text)) == 3
+
+
+def test_a_short_passage_cut_from_wrapped_text_is_joined_where_lines_stop_mid_sentence() -> None:
+    # Three lines: too few to find the wrap width, as in a retrieved chunk of a wrapped document.
+    passage = (
+        "In October, police had already found a call centre operating under a new-style gaming\n"
+        "licence next to the trade centre in the port district, where 261 people were arrested: 188\n"
+        "foreigners and 73 locals.\n"
+        "A heading-like line that ends a sentence.\n"
+        "Next line."
+    )
+    sentences = [passage[s:e] for s, e in sentence_spans(passage)]
+    assert sentences[0].endswith("188\nforeigners and 73 locals.")
+    assert sentences[0].startswith("In October") and "gaming\nlicence" in sentences[0]
+    assert "Next line." in sentences  # a line ending its sentence is not joined to the next

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.llm]
 
 
 def settings(model: Path, **kw: object) -> LocalLLMSettings:
-    values: dict[str, object] = {"model_path": model, "n_ctx": 2048, "max_tokens": 48, "temperature": 0.0}
+    values: dict[str, object] = {"model_path": model, "n_ctx": 2048, "max_tokens": 48, "temperature": 0.0, "mode": "writer"}
     values.update(kw)
     return LocalLLMSettings.model_validate(values)
 

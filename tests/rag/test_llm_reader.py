@@ -29,20 +29,30 @@ QUESTION = "How many people are held in Myanmar?"
 def _valid_reading(raw: str) -> dict[str, object]:
     reading = json.loads(raw)
     assert set(READER_SCHEMA["required"]) <= set(reading)  # type: ignore[arg-type]
-    assert isinstance(reading["found"], bool) and isinstance(reading["sentence_ids"], list)
+    assert isinstance(reading["answer"], str) and isinstance(reading["ids"], list)
     return reading
 
 
 def test_numbered_sentences_map_back_to_passages() -> None:
-    numbered = number_sentences(PASSAGES)
+    numbered = number_sentences(QUESTION, PASSAGES)
     assert numbered.text.startswith("S1. In Cambodia")
     assert numbered.passage_of == [1, 2, 2]
-    assert draft_from_reading('{"found": true, "answer": "120,000 people", "sentence_ids": [1]}', numbered) == (
+    assert draft_from_reading('{"answer": "120,000 people", "ids": [1]}', numbered) == (
         "120,000 people [1]."
     )
-    # Ids that point nowhere, or found=false, are a refusal, never an uncited answer.
-    assert draft_from_reading('{"found": true, "answer": "x", "sentence_ids": [9]}', numbered) == REFUSAL_PHRASE
-    assert draft_from_reading('{"found": false, "answer": "", "sentence_ids": []}', numbered) == REFUSAL_PHRASE
+    # Ids that point nowhere, or an empty answer, are a refusal, never an uncited answer.
+    assert draft_from_reading('{"answer": "x", "ids": [9]}', numbered) == REFUSAL_PHRASE
+    assert draft_from_reading('{"answer": "", "ids": []}', numbered) == REFUSAL_PHRASE
+
+
+def test_reader_sees_only_the_best_sentences_in_passage_order(assistant: Assistant) -> None:
+    """A short prompt is what makes a small model fast: the encoder picks the sentences it sees."""
+    question = "What happens to people's passports when they arrive?"
+    numbered = number_sentences(question, PASSAGES, assistant.encoder, max_sentences=1)
+    assert numbered.text == "S1. On arrival their passports are confiscated and they are forced to run scams."
+    assert numbered.passage_of == [2]
+    both = number_sentences(question, PASSAGES, assistant.encoder, max_sentences=2)
+    assert both.passage_of == sorted(both.passage_of) and "S2. On arrival" in both.text  # passage order
 
 
 def test_local_reader_returns_a_schema_valid_reading(smollm2: Path) -> None:
@@ -51,6 +61,19 @@ def test_local_reader_returns_a_schema_valid_reading(smollm2: Path) -> None:
     _valid_reading(str(draft.extra["reading"]))
     assert draft.extra["mode"] == "reader"
     assert draft.text == REFUSAL_PHRASE or draft.text.rstrip(".").endswith("]")
+
+
+def test_local_reader_is_deterministic_across_calls_and_other_prompts(smollm2: Path) -> None:
+    """The fixed instructions are evaluated once and reused: the same question gives the same reading
+    whether the model last answered it, another question, or a writer-mode prompt."""
+    reader = LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="reader", max_tokens=120))
+    writer = LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="writer", max_tokens=16))
+    first = reader.read(QUESTION, PASSAGES).extra["reading"]
+    assert reader.read(QUESTION, PASSAGES).extra["reading"] == first
+    reader.read("Where are passports taken?", PASSAGES)
+    assert reader.read(QUESTION, PASSAGES).extra["reading"] == first
+    writer.generate(QUESTION, PASSAGES)  # the same model object, now holding another prompt
+    assert reader.read(QUESTION, PASSAGES).extra["reading"] == first
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +100,9 @@ def test_combined_uses_the_typed_extractive_answer_and_says_so(assistant: Assist
     typed = combined.generate(QUESTION, passages)
     assert typed.extra["answered_by"] == "extractive" and "120,000" in typed.text
     assert llm_built == []  # the model is not even loaded when the extractive reader answers
+    near_miss = combined.generate("How many people are held in Vietnam?", passages)  # no passage names Vietnam
+    assert near_miss.text == REFUSAL_PHRASE and near_miss.extra["answered_by"] == "extractive"
+    assert llm_built == []  # a near miss is refused without asking the model
     untyped = combined.generate("What happens to people on arrival?", passages)
     assert untyped.extra["answered_by"] == "local reader" and llm_built == ["local"]
 

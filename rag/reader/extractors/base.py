@@ -35,14 +35,33 @@ class Extractor(Protocol):
 
 
 def scope_names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[str]:
-    """The question's names that set the answer's scope (places, groups, years), not its source."""
-    return [n for n in analysis.scope_names if n not in analysis.source_names and not candidate.names_source(n)]
+    """The question's names that set the answer's place ("in Myanmar", "held at <compound X>"): not
+    its source, not the counted noun itself ("how many *Indonesians*"), not a time."""
+    return [
+        n
+        for n in analysis.scope_names
+        if n not in analysis.source_names
+        and n not in analysis.loose_names
+        and n.lower() != (analysis.focus or "")
+        and not candidate.names_source(n)
+    ]
+
+
+def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
+    """The question's times are in the candidate's passage, title or date."""
+    passage = candidate.passage
+    return all(
+        candidate.dated_in(n) or mentions(f"{passage.text} {passage.title}", n)
+        for n in analysis.loose_names
+        if n.lower() != (analysis.focus or "")
+    )
 
 
 def anchored(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
-    """The question's scope names are in the sentence, the one before, or the article's title
-    (names of the source need only be in the passage, which the reader checked)."""
-    return all(candidate.about(name) for name in scope_names(analysis, candidate))
+    """The question's place names are in the sentence, the one before, or the article's title, and
+    its times in the passage (names of the source need only be in the passage,
+    which the reader checked)."""
+    return all(candidate.about(name) for name in scope_names(analysis, candidate)) and in_passage(analysis, candidate)
 
 
 def near_top(candidates: Sequence[SentenceCandidate], margin: float, limit: int = 12) -> list[SentenceCandidate]:

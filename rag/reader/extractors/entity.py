@@ -34,7 +34,11 @@ def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
         return False
     doc = ent.doc
     window = doc[max(0, ent.start - _NEAR) : min(len(doc), ent.end + _NEAR)]
-    return any(t.lemma_.lower() == noun for t in window) or noun in ent.text.lower()
+    if any(t.lemma_.lower() == noun for t in window) or noun in ent.text.lower():
+        return True
+    # In apposition, however long: "Agnes Callamard, Amnesty's Secretary General".
+    linked = [*ent.root.children, ent.root.head]
+    return any((t.lemma_.lower() == noun and t.dep_ in ("appos", "compound", "nsubj", "attr")) or (t.dep_ == "appos" and any(c.lemma_.lower() == noun for c in t.subtree)) for t in linked)
 
 
 def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
@@ -43,8 +47,30 @@ def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
     return bool(content_terms(before) & analysis.terms)
 
 
+_NAME_LINKS = frozenset({"to", "for", "of", "on", "against"})
+
+
+def _extended(ent: Span) -> Span:
+    """An organisation's or facility's whole name where the recogniser stopped at a linking word:
+    "National Committee [to Combat Human Trafficking]", "Office [of the High Commissioner for Human Rights]"."""
+    if ent.label_ not in ("ORG", "FAC"):
+        return ent
+    doc, end = ent.doc, ent.end
+    while end + 1 < len(doc) and doc[end].lower_ in _NAME_LINKS:
+        i = end + 1
+        if doc[i].lower_ == "the" and i + 1 < len(doc):
+            i += 1
+        run = i
+        while run < len(doc) and doc[run].is_title and not doc[run].is_sent_start:
+            run += 1
+        if run == i:
+            break
+        end = run
+    return doc[ent.start : end]
+
+
 def _clean(ent: Span) -> str:
-    text = ent.text.strip(" ,;:'\"“”‘’")
+    text = _extended(ent).text.strip(" ,;:'\"“”‘’")
     return text[4:] if text.lower().startswith("the ") and ent.label_ in ("GPE", "LOC") else text
 
 
@@ -89,6 +115,8 @@ def ranked_entities(
             score += 0.1 if near else 0.0
             score += 0.1 if analysis.focus and analysis.focus in ent.text.lower() else 0.0
             score += 0.05 if _after_question_words(ent, analysis) else 0.0
+            if analysis.focus in ("country", "nation", "city", "town") and ent.label_ != "GPE":
+                score -= 0.1  # a continent or region (LOC), a building (FAC) is not the country asked for
             found.append((score, _clean(ent), candidate, ent))
     return sorted(found, key=lambda item: -item[0])
 

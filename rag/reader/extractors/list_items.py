@@ -29,6 +29,21 @@ def _entity_labels(analysis: QuestionAnalysis) -> frozenset[str] | None:
     return None
 
 
+_KIND_NOUNS = frozenset({"kind", "type", "sort", "form"})
+
+
+def _asked_noun(analysis: QuestionAnalysis) -> str | None:
+    """The noun whose instances are listed: "what kinds of *crimes*" asks for crimes, not kinds."""
+    if analysis.focus not in _KIND_NOUNS:
+        return analysis.focus
+    for token in parse([analysis.text])[0]:
+        if token.lemma_.lower() in _KIND_NOUNS:
+            of = next((c for c in token.children if c.lower_ == "of"), None)
+            noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            return noun.lemma_.lower() if noun is not None else None
+    return None
+
+
 def _coordination(doc: Doc) -> Span | None:
     """The longest coordinated phrase of the sentence ("a, b and c"), if any."""
     best: tuple[int, Span] | None = None
@@ -40,7 +55,12 @@ def _coordination(doc: Doc) -> Span | None:
         start = token.left_edge.i
         while start < token.i and doc[start].pos_ in ("DET", "ADP", "PUNCT", "CCONJ"):
             start += 1
-        span = doc[start : last.right_edge.i + 1]
+        end = last.right_edge.i + 1
+        if token.dep_ == "pobj" and token.head.lower_ == "from":  # "ranging from A and B to C": C too
+            around = [*token.head.head.children, *token.children]
+            to = next((t for t in around if t.dep_ == "prep" and t.lower_ == "to" and t.i >= end), None)
+            end = to.right_edge.i + 1 if to is not None else end
+        span = doc[start:end]
         if len(span) > 40:
             continue
         size = len(conjuncts) + 1
@@ -64,15 +84,18 @@ class ListExtractor:
             if found:
                 return found
         # The largest coordination ("a, b and c") among the best sentences; ties go to the better sentence.
+        noun = _asked_noun(analysis)
         best: tuple[int, float, str, int] | None = None
         for candidate in top:
             span = _coordination(parse([candidate.text])[0])
             if span is None or in_question(analysis, span):
                 continue
             size = sum(1 for t in span if t.dep_ == "conj") + 1
-            key = (min(size, 4), candidate.score)
-            if best is None or key > (best[0], best[1]):
-                best = (min(size, 4), candidate.score, span.text.strip(" ,;:"), candidate.passage_no)
+            # A list that follows the asked noun ("online *crimes* ranging from A, B to C") counts one more.
+            lead = span.doc[max(0, span.start - 6) : span.start]
+            weight = min(size, 4) + (1 if noun and any(t.lemma_.lower() == noun for t in lead) else 0)
+            if best is None or (weight, candidate.score) > (best[0], best[1]):
+                best = (weight, candidate.score, span.text.strip(" ,;:"), candidate.passage_no)
         if best is None:
             return None
         return Reading(cited(best[2], [best[3]]), AnswerType.LIST)

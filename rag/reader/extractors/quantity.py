@@ -66,7 +66,7 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
         return False
     if durations:
         return str(analysis.focus) in text.lower()
-    money = ent.label_ == "MONEY" or bool(_CURRENCY.search(text))
+    money = ent.label_ == "MONEY" or bool(_CURRENCY.search(text)) or _currency_after(ent)
     share = ent.label_ == "PERCENT" or bool(_FRACTION.search(text))
     kind = analysis.answer_type
     if kind is AnswerType.MONEY:
@@ -89,6 +89,11 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
     return False
 
 
+def _currency_after(ent: Span) -> bool:
+    """ "more than 70 million [baht]": the recogniser left the currency word out of the figure."""
+    return ent.end < len(ent.doc) and bool(_CURRENCY.fullmatch(ent.doc[ent.end].text))
+
+
 def _stands_alone(ent: Span) -> bool:
     """A bare figure that is itself a noun phrase of the clause, not a list number ("2. Interviews")
     nor part of a range or a date."""
@@ -107,7 +112,7 @@ def _phrase(ent: Span) -> Span:
     doc = ent.doc
     unit = _unit(ent)
     head = unit if unit is not None and unit.i >= ent.start else ent.root
-    end = max(ent.end, head.i + 1)
+    end = max(ent.end, head.i + 1, ent.end + 1 if _currency_after(ent) else 0)
     for child in head.rights:  # "... people in Myanmar", "... people originating from 66 countries"
         short = child.right_edge.i - child.i <= 6
         if short and ((child.dep_ == "prep" and child.lower_ in _SCOPE_PREPS) or child.dep_ == "acl"):
@@ -130,6 +135,9 @@ def _clause(ent: Span) -> set[int]:
     if head.pos_ not in ("VERB", "AUX"):
         return set(range(ent.sent.start, ent.sent.end))
     keep = _own_words(head, set(range(ent.start, ent.end)))
+    if head.dep_ == "relcl":  # "... in Pasay City, where 261 people were arrested": the place it qualifies
+        antecedent = head.head
+        keep |= {t.i for t in antecedent.subtree} - {t.i for t in head.subtree} | {antecedent.i}
     while head.dep_ in ("ccomp", "xcomp") and head.head != head:
         head = head.head
         keep = _own_words(head, keep)
@@ -156,7 +164,7 @@ def _places(doc: Doc, tokens: set[int]) -> frozenset[str]:
 def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[Figure]:
     doc = parse([candidate.text])[0]
     ents = [e for e in doc.ents if _fits(e, analysis)]
-    several = len([e for e in doc.ents if e.label_ in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")]) > 1
+    several = len(ents) > 1  # figures of the asked kind compete for the sentence's names
     names = scope_names(analysis, candidate)
     found = []
     for ent in ents:
@@ -171,13 +179,15 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         if phrase_places:
             # The phrase names its own place: it must be one the question names ("19 London
             # properties" answers a question about London and the UK; "2,500 at Silver Reef" does
-            # not answer one about Golden Lotus Park); the question's other names may be around it.
-            ok = not names or (
-                bool(in_phrase)
-                and all(n in in_phrase or (n not in analysis.place_names and _around(candidate, clause, n)) for n in names)
-            )
+            # not answer one about Golden Lotus Park); the question's other places may be around it
+            # ("19 London properties" under a title naming the UK).
+            ok = not names or (bool(in_phrase) and all(n in in_phrase or _around(candidate, clause, n) for n in names))
         elif several:
-            ok = all(mentions(clause, n) or candidate.dated_in(n) for n in names)
+            # A name the sentence gives must be in this figure's clause (not another figure's); one
+            # it does not give may come from the title or the sentence before, as for a lone figure.
+            ok = all(
+                mentions(clause, n) or (not mentions(candidate.text, n) and _in_context(candidate, n)) for n in names
+            )
         else:
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
         if not ok:

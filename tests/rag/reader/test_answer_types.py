@@ -199,3 +199,49 @@ def test_issue_examples_on_the_seed_articles(assistant: Assistant) -> None:
     cambodia = assistant.ask("How many people are forced to work in scam operations in Cambodia?")
     assert "300,000" in overall.text and "Sources differ" not in overall.text
     assert "100,000" in cambodia.text and "300,000" not in cambodia.text and "Sources differ" not in cambodia.text
+
+
+def test_money_whose_currency_word_follows_the_figure(assistant: Assistant) -> None:
+    text = "The militia said it spent more than 40 million baht and used 3,000 guards to feed the freed workers."
+    answer = ask(assistant, "How much did the militia say it spent on the freed workers?", passage(text, "mb"))
+    assert "40 million baht" in answer.text and "3,000" not in answer.text
+
+
+def test_figure_in_a_relative_clause_takes_the_place_it_qualifies(assistant: Assistant) -> None:
+    text = "Police raided a call centre in Port Verlan, where 312 people were arrested: 200 foreigners and 112 locals."
+    answer = ask(assistant, "How many people were arrested in the raid in Port Verlan?", passage(text, "rc"))
+    assert answer.text.startswith("312 people")
+
+
+def test_person_named_in_apposition_to_the_asked_role(assistant: Assistant) -> None:
+    text = (
+        '"The survivors describe a living nightmare, and the government has looked away for years," '
+        "said Lena Morgan, Free Voices International's Executive Director."
+    )
+    answer = ask(assistant, "Who is Free Voices International's director?", passage(text, "ap"))
+    assert "Lena Morgan" in answer.text and words(answer) <= 4
+
+
+def test_organisation_full_name_past_a_linking_word(assistant: Assistant) -> None:
+    text = "In a letter, the National Council to Combat Forced Labour said it had received 900 requests for help."
+    answer = ask(assistant, "Which body said it had received requests for help?", passage(text, "fl"))
+    assert "National Council to Combat Forced Labour" in answer.text
+
+
+def test_list_of_kinds_follows_the_asked_noun(assistant: Assistant) -> None:
+    text = (
+        "Critics say the bank or the casino looked away. Workers were forced into online crimes ranging "
+        "from romance scams and fake betting sites to identity theft."
+    )
+    answer = ask(assistant, "What kinds of online crimes were workers forced into?", passage(text, "ks"))
+    assert all(item in answer.text.lower() for item in ("romance scams", "fake betting sites", "identity theft"))
+
+
+def test_a_year_named_once_in_the_article_scopes_its_figures(assistant: Assistant) -> None:
+    text = (
+        "The raids of March 2025 went on for a week. Officials listed the arrests by town.\n\n"
+        "- Port Verlan, on the coast: at least 140 Indonesians, including 30 women;\n"
+        "- Ashford Bay: 90 Vietnamese."
+    )
+    answer = ask(assistant, "How many Indonesians were arrested in Port Verlan in the March 2025 raids?", passage(text, "yr"))
+    assert "140 Indonesians" in answer.text
