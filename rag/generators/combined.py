@@ -1,8 +1,8 @@
 """The combined backend: the extractive reader when it finds a typed answer, the LLM reader otherwise.
 
-A question naming something no passage names is refused without asking the LLM. The two fail on
-different questions (the extractive reader on why/how and unusual wording, a small
-LLM on figures and scope), so each answers where it is strong. `Draft.extra["answered_by"]` and
+The two fail on different questions (the extractive reader on why/how and unusual wording, a small
+LLM on figures and scope), so each answers where it is strong; a near miss (the question names
+something no passage names) is refused without asking the LLM. `Draft.extra["answered_by"]` and
 `Answer.answered_by` say which one answered."""
 
 from __future__ import annotations

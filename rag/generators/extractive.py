@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 
 from rag.generators.base import Draft
 from rag.reader import Reader
-from rag.reader.reader import passages_naming
 from rag.support import SentenceEncoder
 from rag.types import REFUSAL_PHRASE, Passage
 
@@ -24,10 +23,11 @@ class ExtractiveGenerator:
         yield self.generate(question, passages).text
 
     def generate(self, question: str, passages: Sequence[Passage]) -> Draft:
-        analysis, reading = self.reader.read(question, passages)
+        result = self.reader.read(question, passages)
+        analysis, reading = result.analysis, result.reading
         extra: dict[str, object] = {"answer_type": analysis.answer_type.value}
-        if analysis.required and not passages_naming(analysis, passages):
-            extra["names_missing"] = list(analysis.required)  # no passage names all of them: a near miss
+        if result.names_missing:
+            extra["names_missing"] = list(analysis.required)
         if reading is None:
             return Draft(text=REFUSAL_PHRASE, backend=self.name, extra=extra)
         extra["typed"] = reading.typed

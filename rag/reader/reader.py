@@ -5,7 +5,7 @@ answer may be a sentence (lists, names of things, organisations, places): they f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import rank_sentences
@@ -19,6 +19,13 @@ from rag.types import Passage
 CANDIDATE_SLACK = 0.15
 CAUSE_BONUS = 0.05
 SENTENCE_FALLBACK = frozenset({AnswerType.LIST, AnswerType.NAMED_THING, AnswerType.ORGANISATION, AnswerType.PLACE})
+
+
+@dataclass(frozen=True)
+class ReaderResult:
+    analysis: QuestionAnalysis
+    reading: Reading | None  # None: no answer of the asked type (a refusal)
+    names_missing: bool  # no passage names all the question's names: a near miss ("... in Vietnam?")
 
 
 def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> set[int]:
@@ -44,9 +51,10 @@ class Reader:
         self.encoder = encoder
         self.min_score = min_score
 
-    def read(self, question: str, passages: Sequence[Passage]) -> tuple[QuestionAnalysis, Reading | None]:
+    def read(self, question: str, passages: Sequence[Passage]) -> ReaderResult:
         analysis = analyse(question)
         covered = passages_naming(analysis, passages)
+        names_missing = bool(analysis.required) and not covered
         ranked = [c for c in rank_sentences(analysis, passages, self.encoder) if c.passage_no in covered]
         if analysis.answer_type is AnswerType.REASON and is_why(analysis):
             # A why-question is answered by a sentence that gives a cause ("because", "due to").
@@ -56,9 +64,9 @@ class Reader:
             )
         if analysis.answer_type is AnswerType.METADATA:
             # About an article, not a fact in it: the extractor matches the article by title too.
-            return analysis, EXTRACTORS[AnswerType.METADATA].extract(analysis, ranked, passages)
+            return ReaderResult(analysis, EXTRACTORS[AnswerType.METADATA].extract(analysis, ranked, passages), names_missing)
         if not ranked or ranked[0].score < self.min_score:
-            return analysis, None
+            return ReaderResult(analysis, None, names_missing)
         # The best sentence must be relevant; typed extractors may then look a little further down,
         # where a sentence that says "him" instead of the name still holds the asked date or figure.
         candidates = [c for c in ranked if c.score >= self.min_score - CANDIDATE_SLACK]
@@ -67,4 +75,4 @@ class Reader:
             fallback = EXTRACTORS[AnswerType.STATEMENT].extract(analysis, candidates, passages)
             if fallback is not None:
                 reading = Reading(fallback.text, analysis.answer_type, typed=False)
-        return analysis, reading
+        return ReaderResult(analysis, reading, names_missing)

@@ -50,17 +50,13 @@ def scope_names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> lis
 def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
     """The question's times are in the candidate's passage, title or date."""
     passage = candidate.passage
-    return all(
-        candidate.dated_in(n) or mentions(f"{passage.text} {passage.title}", n)
-        for n in analysis.loose_names
-        if n.lower() != (analysis.focus or "")
-    )
+    return all(candidate.dated_in(n) or mentions(f"{passage.text} {passage.title}", n) for n in analysis.loose_names)
 
 
 def anchored(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
     """The question's place names are in the sentence, the one before, or the article's title, and
-    its times in the passage (names of the source need only be in the passage,
-    which the reader checked)."""
+    its times in the passage (names of the source need only be in the passage, which the reader
+    checked)."""
     return all(candidate.about(name) for name in scope_names(analysis, candidate)) and in_passage(analysis, candidate)
 
 

@@ -37,8 +37,10 @@ def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
     if any(t.lemma_.lower() == noun for t in window) or noun in ent.text.lower():
         return True
     # In apposition, however long: "Agnes Callamard, Amnesty's Secretary General".
-    linked = [*ent.root.children, ent.root.head]
-    return any((t.lemma_.lower() == noun and t.dep_ in ("appos", "compound", "nsubj", "attr")) or (t.dep_ == "appos" and any(c.lemma_.lower() == noun for c in t.subtree)) for t in linked)
+    appositions = [t for t in ent.root.children if t.dep_ == "appos"]
+    if ent.root.dep_ == "appos":
+        appositions.append(ent.root.head)
+    return any(c.lemma_.lower() == noun for t in appositions for c in t.subtree)
 
 
 def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:

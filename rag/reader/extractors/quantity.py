@@ -137,7 +137,7 @@ def _clause(ent: Span) -> set[int]:
     keep = _own_words(head, set(range(ent.start, ent.end)))
     if head.dep_ == "relcl":  # "... in Pasay City, where 261 people were arrested": the place it qualifies
         antecedent = head.head
-        keep |= {t.i for t in antecedent.subtree} - {t.i for t in head.subtree} | {antecedent.i}
+        keep |= {t.i for t in antecedent.subtree} - {t.i for t in head.subtree}
     while head.dep_ in ("ccomp", "xcomp") and head.head != head:
         head = head.head
         keep = _own_words(head, keep)
