@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +49,16 @@ class KeywordIndex:
             allowed = np.asarray(rows, dtype=np.int64)
             best = allowed[np.argsort(-scores[allowed])[:k]]
         return [(int(r), float(scores[r])) for r in best if scores[r] > 0]
+
+    def unknown_words(self, words: Sequence[str]) -> set[str]:
+        """The words whose stems no chunk contains (a stop word is never unknown)."""
+        vocabulary = self.retriever.vocab_dict if self.size else {}
+        unknown = set()
+        for word in dict.fromkeys(words):
+            stems = bm25s.tokenize([word], stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
+            if stems and stems[0] and any(stem not in vocabulary for stem in stems[0]):
+                unknown.add(word)
+        return unknown
 
     def save(self, folder: Path) -> None:
         self.retriever.save(str(folder))

@@ -89,7 +89,8 @@ def _binaries_for(user: str | None) -> Path:
 
 
 class LocalPostgres:
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self.settings = settings or {}  # server parameters (`-c name=value`), e.g. shared_buffers
         self.user = _server_user()
         self.bin = _binaries_for(self.user)
         self.base = Path(tempfile.mkdtemp(prefix="ragpg-"))
@@ -117,12 +118,13 @@ class LocalPostgres:
 
     def start(self) -> LocalPostgres:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync")
+        extra = "".join(f" -c {name}={value}" for name, value in self.settings.items())
         for _attempt in range(3):  # the free port can be taken between probing and binding
             self.port = _free_port()
             try:
                 self._run(
                     "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                    "-o", f"-h 127.0.0.1 -p {self.port} -k {self.data}", "start",
+                    "-o", f"-h 127.0.0.1 -p {self.port} -k {self.data}{extra}", "start",
                 )  # fmt: skip
                 return self
             except RuntimeError:
@@ -151,8 +153,8 @@ class LocalPostgres:
 
 
 @contextlib.contextmanager
-def local_postgres() -> Iterator[LocalPostgres]:
-    server = LocalPostgres()
+def local_postgres(settings: dict[str, str] | None = None) -> Iterator[LocalPostgres]:
+    server = LocalPostgres(settings)
     try:
         yield server.start()
     finally:

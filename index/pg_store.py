@@ -39,6 +39,9 @@ HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64
 BM25_K1 = 1.5
 BM25_B = 0.75
+COMMON_FROM_CHUNKS = 10_000  # from this many chunks on, the keyword half finds chunks by rarer words
+COMMON_SHARE = 0.01  # a word in more than this share of the chunks is common
+COMMON_TERMS = {"common_from": COMMON_FROM_CHUNKS, "common_share": COMMON_SHARE}
 # Any fixed 64-bit number: writers of one database serialise on it (pg_advisory_xact_lock).
 WRITE_LOCK_KEY = 0x5CA3_5EED_0000_0001 - (1 << 63)
 APPLICATION_NAME = "scamwatch-rag"
@@ -127,6 +130,25 @@ _CHUNK_COLUMNS = "c.doc_id, c.ordinal, c.chunk_id, c.start_char, c.end_char, c.p
 
 # The query's lexemes, their idf from rag_terms, and the OR of them as a tsquery (BM25 is a
 # disjunction: a chunk matching some of the words still counts).
+#
+# At scale, scoring every chunk that holds any query word is what makes the keyword half slow (a
+# word in 20% of a million chunks is 200,000 rows to score). So, as Elasticsearch's common-terms
+# query does, from COMMON_FROM_CHUNKS chunks on a word in more than COMMON_SHARE of them is "common":
+# chunks are found by the query's rarer words and scored on all of them, and only when fewer than
+# `candidates` chunks hold a rarer word are all chunks holding any word scored. A chunk with none
+# of the rarer words then cannot reach the keyword top `candidates`; below COMMON_FROM_CHUNKS the
+# ranking is plain BM25, the embedded store's.
+_KEYWORD_SCORES = """
+    SELECT c.doc_id, c.ordinal,
+           sum(i.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * c.n_terms / s.avgdl))) AS score
+    FROM rag_chunks c CROSS JOIN tsq CROSS JOIN stats s
+    CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(c.tsv)) AS u
+    JOIN idf i ON i.lexeme = u.lexeme
+    WHERE {condition}{doc_filter}
+    GROUP BY c.doc_id, c.ordinal
+    ORDER BY score DESC, c.doc_id, c.ordinal
+    LIMIT %(candidates)s"""
+
 _KEYWORD_CTES = """
 qterms AS (
     SELECT DISTINCT lexeme FROM unnest(tsvector_to_array(to_tsvector('english', %(text)s))) AS lexeme),
@@ -134,20 +156,21 @@ stats AS (
     SELECT n_chunks::float8 AS n, greatest(total_terms::float8 / greatest(n_chunks, 1), 1) AS avgdl
     FROM rag_manifest),
 idf AS (
-    SELECT t.lexeme, ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf
+    SELECT t.lexeme, ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf,
+           s.n >= %(common_from)s AND t.df > %(common_share)s * s.n AS common
     FROM rag_terms t JOIN qterms USING (lexeme) CROSS JOIN stats s),
 tsq AS (
-    SELECT coalesce(string_agg(quote_literal(lexeme), ' | '), '')::tsquery AS query FROM idf),
+    SELECT coalesce(string_agg(quote_literal(lexeme), ' | '), '')::tsquery AS query,
+           coalesce(string_agg(quote_literal(lexeme), ' | ') FILTER (WHERE NOT common), '')::tsquery AS rare_query,
+           coalesce(bool_or(common), false) AS has_common
+    FROM idf),
+rare_keyword AS ({rare_scores}),
+by_rare AS (
+    SELECT NOT (SELECT has_common FROM tsq) OR count(*) >= %(candidates)s AS enough FROM rare_keyword),
 keyword AS (
-    SELECT c.doc_id, c.ordinal,
-           sum(i.idf * u.tf / (u.tf + %(k1)s * (1 - %(b)s + %(b)s * c.n_terms / s.avgdl))) AS score
-    FROM rag_chunks c CROSS JOIN tsq CROSS JOIN stats s
-    CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf FROM unnest(c.tsv)) AS u
-    JOIN idf i ON i.lexeme = u.lexeme
-    WHERE c.tsv @@ tsq.query{doc_filter}
-    GROUP BY c.doc_id, c.ordinal
-    ORDER BY score DESC, c.doc_id, c.ordinal
-    LIMIT %(candidates)s),
+    SELECT doc_id, ordinal, score FROM rare_keyword WHERE (SELECT enough FROM by_rare)
+    UNION ALL
+    ({all_scores})),
 keyword_ranked AS (
     SELECT doc_id, ordinal, score, row_number() OVER (ORDER BY score DESC, doc_id, ordinal) AS rank FROM keyword)
 """
@@ -173,7 +196,13 @@ allowed AS MATERIALIZED (
 def _ctes(filtered: bool) -> tuple[str, str]:
     """The dense and keyword CTEs, limited to `%(doc_ids)s` when `filtered`."""
     dense = _DENSE_CTES.format(allowed=_ALLOWED_CTE if filtered else "", source="allowed" if filtered else "rag_chunks")
-    keyword = _KEYWORD_CTES.format(doc_filter=" AND c.doc_id = ANY(%(doc_ids)s)" if filtered else "")
+    doc_filter = " AND c.doc_id = ANY(%(doc_ids)s)" if filtered else ""
+    keyword = _KEYWORD_CTES.format(
+        rare_scores=_KEYWORD_SCORES.format(condition="c.tsv @@ tsq.rare_query", doc_filter=doc_filter),
+        all_scores=_KEYWORD_SCORES.format(
+            condition="NOT (SELECT enough FROM by_rare) AND c.tsv @@ tsq.query", doc_filter=doc_filter
+        ),
+    )
     return dense, keyword
 
 
@@ -219,6 +248,15 @@ def _statements(filtered: bool) -> tuple[str, str, str]:
 
 DENSE_SQL, KEYWORD_SQL, HYBRID_SQL = _statements(filtered=False)
 FILTERED_DENSE_SQL, FILTERED_KEYWORD_SQL, FILTERED_HYBRID_SQL = _statements(filtered=True)
+
+
+# Words with a lexeme (as the keyword search stems them) that no chunk has; stop words have none.
+UNKNOWN_WORDS_SQL = """
+SELECT w FROM unnest(%s::text[]) AS w
+WHERE EXISTS (
+    SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) AS l(lexeme)
+    WHERE NOT EXISTS (SELECT 1 FROM rag_terms t WHERE t.lexeme = l.lexeme AND t.df > 0))
+"""
 
 
 def redact(url: str) -> str:
@@ -383,8 +421,17 @@ class PgStore:
     def search_keyword(
         self, query: str, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None
     ) -> list[StoreHit]:
-        params = {"q": _vector(query_vector), "text": query, "candidates": k, "k1": BM25_K1, "b": BM25_B}
+        params = {"q": _vector(query_vector), "text": query, "candidates": k, "k1": BM25_K1, "b": BM25_B, **COMMON_TERMS}
         return self._search((KEYWORD_SQL, FILTERED_KEYWORD_SQL), params, doc_ids)
+
+    def unknown_words(self, words: Sequence[str]) -> set[str]:
+        if self._opened_with is None:
+            raise RuntimeError(f"the index in {self.location} is not open; call open() first")
+        unique = list(dict.fromkeys(words))
+        if not unique:
+            return set()
+        rows = self._read(lambda cur: cur.execute(UNKNOWN_WORDS_SQL, (unique,)).fetchall())
+        return {word for (word,) in rows}
 
     def search_hybrid(
         self,
@@ -403,6 +450,7 @@ class PgStore:
             "rrf_k": rrf_k,
             "k1": BM25_K1,
             "b": BM25_B,
+            **COMMON_TERMS,
         }
         return self._search((HYBRID_SQL, FILTERED_HYBRID_SQL), params, doc_ids)
 

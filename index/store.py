@@ -194,6 +194,9 @@ class IndexStore:
             for rank, (row, s) in enumerate(index.keyword(query, k, index.rows_of_docs(doc_ids)))
         ]
 
+    def unknown_words(self, words: Sequence[str]) -> set[str]:
+        return self._require_live().keyword_index.unknown_words(words)
+
     def search_hybrid(
         self,
         query: str,

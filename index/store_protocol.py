@@ -107,6 +107,11 @@ class Store(Protocol):
         self, query: str, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None
     ) -> list[StoreHit]: ...
 
+    def unknown_words(self, words: Sequence[str]) -> set[str]:
+        """The words that no chunk contains, compared as the keyword index stems them (a question's
+        misspellings: "Myanmr"); stop words are never unknown."""
+        ...
+
     def search_hybrid(
         self,
         query: str,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
@@ -22,8 +23,10 @@ from rag.deadline import Deadline, DeadlineExceeded
 from rag.filters import Scope, SourceFilter, resolve
 from rag.generators.base import Draft, Generator, GeneratorError
 from rag.generators.registry import make_generator
+from rag.reader.question import source_names
 from rag.retriever import Retriever, SearchMode, store_from_settings
 from rag.settings import Settings
+from rag.spelling import corrected_question
 from rag.support import SentenceEncoder
 from rag.text_features import entities, mentions
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
@@ -34,6 +37,8 @@ History = Sequence[tuple[str, str]]
 class QuestionError(ValueError):
     """The question cannot be asked as given (empty, too long); the message says why."""
 
+
+NAMED_SOURCE_PASSAGES = 3  # passages added from the articles a question names as its source
 
 # Unicode categories that are never part of a question: control characters (NUL included), lone
 # surrogates (not encodable; they crash tokenizers), unassigned and private-use code points.
@@ -155,11 +160,19 @@ class Assistant:
         rewrite = self._standalone(question, history, backend, deadline)
         rewritten = time.perf_counter()
         passages = self.retriever.search(rewrite.text, top_k, doc_ids=scope.doc_ids)
+        # A word the archive lacks that is one slip from a word of these passages: search again as corrected.
+        spelling = corrected_question(
+            rewrite.text, self.retriever.store.unknown_words, lambda: [p.text for p in passages]
+        )
+        if spelling.replaced:
+            passages = self.retriever.search(spelling.text, top_k, doc_ids=scope.doc_ids)
+        passages = self._with_named_sources(spelling.text, passages, scope.doc_ids)
         timings = {"retrieve_s": time.perf_counter() - rewritten}
         if rewrite.method != "unchanged":
             timings["rewrite_s"] = rewritten - start
         notes = [f"follow-up rewritten by rule because {rewrite.problem}"] if rewrite.problem else []
-        for item in self._answer(question, rewrite.text, passages, backend, timings, deadline, notes):
+        notes += [spelling.note] if spelling.replaced else []
+        for item in self._answer(question, spelling.text, passages, backend, timings, deadline, notes):
             if isinstance(item, Answer):
                 item.timings["total_s"] = time.perf_counter() - start  # the real elapsed time, failures included
                 item.filter_description = scope.description
@@ -200,6 +213,28 @@ class Assistant:
         return status
 
     # -- internals ------------------------------------------------------------------------------
+    def _with_named_sources(
+        self, question: str, passages: list[Passage], allowed: Collection[str] | None
+    ) -> list[Passage]:
+        """`passages` and the best passages of the articles the question names as its source ("according
+        to JURIST", "the Recorded Future article"): on wording alone, one outlet's article can lose every
+        place to other articles' passages although the question asks what that outlet says."""
+        names = source_names(question, entities(question))
+        if not names:
+            return passages
+        named = {
+            doc_id
+            for doc_id, meta in self.retriever.store.documents().items()
+            if any(re.search(rf"\b{re.escape(n)}\b", f"{meta.outlet or ''} | {meta.author or ''}", re.I) for n in names)
+        }
+        if allowed is not None:
+            named &= set(allowed)
+        if not named:
+            return passages
+        seen = {p.chunk_id for p in passages}
+        inside = self.retriever.search(question, NAMED_SOURCE_PASSAGES, doc_ids=sorted(named))
+        return passages + [p for p in inside if p.chunk_id not in seen]
+
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):
             raise QuestionError(f"The question must be text, not {type(question).__name__}.")

@@ -54,7 +54,7 @@ def rank_sentences(
             previous = clean
     if not rows:
         return []
-    vectors = encoder.encode([analysis.text] + [text for _, text, _, _ in rows])
+    vectors = encoder.encode([analysis.ranking_text or analysis.text] + [text for _, text, _, _ in rows])
     cosines = vectors[1:] @ vectors[0]
     ranked = []
     for (no, text, previous, passage), cosine in zip(rows, cosines, strict=True):

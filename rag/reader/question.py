@@ -6,7 +6,7 @@ the asked noun ("how many *terminals*", "which *department*") from spaCy's depen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from rag.reader.answer_types import AnswerType
@@ -67,6 +67,9 @@ _TYPE_PATTERNS: list[tuple[AnswerType, str]] = [
 ]
 
 
+_ATTRIBUTION = re.compile(r",?\s*\baccording to [^,?]+", re.I)
+
+
 @dataclass(frozen=True)
 class QuestionAnalysis:
     text: str
@@ -79,6 +82,20 @@ class QuestionAnalysis:
     scope_names: tuple[str, ...] = ()  # names that set where or when: places, years, "held at <name>"
     place_names: tuple[str, ...] = ()  # the scope names that spaCy tags as places
     loose_names: tuple[str, ...] = ()  # scope names of a time: the passage must name them
+    excluded_names: tuple[str, ...] = ()  # "besides Myanmar and Cambodia": not the scope, not an answer
+    ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
+    attributed_to: tuple[str, ...] = ()  # names in "according to X": the outlet or author asked about
+
+    def without_attribution(self) -> QuestionAnalysis:
+        """The analysis with "according to X" left out of what sentences are ranked against: for when
+        X is the outlet or author of the articles read, so the words name no answer sentence."""
+        text = self.ranking_text or self.text
+        attribution = _ATTRIBUTION.search(text)
+        if attribution is None:
+            return self
+        kept = (text[: attribution.start()] + text[attribution.end() :]).strip(" ,")
+        kept = kept[:1].upper() + kept[1:]
+        return replace(self, ranking_text=kept, terms=frozenset(content_terms(kept)))
 
     @property
     def role(self) -> str | None:
@@ -197,19 +214,52 @@ def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
     return tuple(n for n in names if n in scoped_words or re.fullmatch(r"(19|20)\d{2}", n))
 
 
+_EXCLUDING = frozenset({"besides", "except", "excluding", "apart from", "aside from", "other than"})
+
+
+def excluded_names(question: str, names: list[str]) -> tuple[tuple[str, ...], str]:
+    """The names an exclusion marker puts aside ("besides *Myanmar and Cambodia*, which countries"):
+    the run of names and list words right after "besides", "except", "apart from", "other than";
+    and the question without that phrase, to rank sentences by what is asked, not what is put aside."""
+    doc = parse([question])[0]
+    put_aside: set[str] = set()
+    kept = question
+    for token in doc:
+        pair = f"{doc[token.i - 1].lower_} {token.lower_}" if token.i else ""
+        if token.lower_ not in _EXCLUDING and pair not in _EXCLUDING:
+            continue
+        start, end = (doc[token.i - 1] if token.lower_ not in _EXCLUDING else token).idx, None
+        for after in doc[token.i + 1 :]:
+            if after.pos_ not in ("PROPN", "DET", "CCONJ") and after.text not in (",", "’s", "'s"):
+                break
+            if after.pos_ == "PROPN":
+                put_aside.add(after.text)
+                end = after.idx + len(after.text)
+        if end is not None:
+            kept = f"{question[:start]}{question[end:].lstrip(' ,')}".strip()
+    return tuple(n for n in names if n.split()[-1] in put_aside), kept[:1].upper() + kept[1:]
+
+
 def analyse(question: str) -> QuestionAnalysis:
     focus, plural = _focus(question)
     kind = classify(question, focus, plural)
     names = [re.sub(r"['’]s$", "", n) for n in entities(question)]  # "Cambodia's" names Cambodia
+    excluded, ranking_text = excluded_names(question, names)
+    attribution = _ATTRIBUTION.search(question)
+    scoped = [n for n in names if n not in excluded]
     return QuestionAnalysis(
         text=question,
         answer_type=kind,
         focus=focus,
         required=tuple(names),
-        terms=frozenset(content_terms(question)),
+        # Names put aside are where the answer is not: they do not make a sentence a better candidate.
+        terms=frozenset(content_terms(ranking_text)),
         plural_focus=plural,
         source_names=source_names(question, names),
-        scope_names=scope_names(question, names),
-        place_names=place_names(question, names),
-        loose_names=loose_names(question, names),
+        scope_names=scope_names(question, scoped),
+        place_names=place_names(question, scoped),
+        loose_names=loose_names(question, scoped),
+        excluded_names=excluded,
+        ranking_text=ranking_text,
+        attributed_to=tuple(n for n in names if attribution and n in attribution.group(0)),
     )

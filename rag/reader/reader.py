@@ -4,6 +4,7 @@ answer may be a sentence (lists, names of things, organisations, places): they f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -46,6 +47,15 @@ def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> 
     }
 
 
+def passages_by(names: Sequence[str], passages: Sequence[Passage]) -> set[int]:
+    """Numbers of the passages whose article's outlet or author is one of `names` (whole words)."""
+    return {
+        no
+        for no, p in enumerate(passages, start=1)
+        if any(re.search(rf"\b{re.escape(n)}\b", f"{p.outlet or ''} | {p.author or ''}", re.I) for n in names)
+    }
+
+
 class Reader:
     def __init__(self, encoder: SentenceEncoder, min_score: float = 0.35) -> None:
         self.encoder = encoder
@@ -54,6 +64,10 @@ class Reader:
     def read(self, question: str, passages: Sequence[Passage]) -> ReaderResult:
         analysis = analyse(question)
         covered = passages_naming(analysis, passages)
+        # "According to <outlet>": the answer comes from that outlet's articles when any was retrieved.
+        from_source = covered & passages_by(analysis.attributed_to, passages)
+        if from_source:
+            covered, analysis = from_source, analysis.without_attribution()
         names_missing = bool(analysis.required) and not covered
         ranked = [c for c in rank_sentences(analysis, passages, self.encoder) if c.passage_no in covered]
         if analysis.answer_type is AnswerType.REASON and is_why(analysis):

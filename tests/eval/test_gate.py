@@ -49,4 +49,6 @@ def test_sabotaged_retrieval_fails_the_gate(seed_settings: Settings) -> None:
     result = run_eval(Assistant.load(settings), sample, ["extractive"], modes=("hybrid",))
     failures = check_gate(result)
     assert any(f.startswith("extractive: accuracy") for f in failures), failures
-    assert any("citation_recall" in f for f in failures), failures
+    # One passage a question: the gold passages are missed (questions naming their source still
+    # get that article's passages, so the few answers given may be cited well).
+    assert any("retrieval_recall_at_k" in f for f in failures), failures

@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from index.chunking import ChunkerConfig
-from index.documents import load_corpus
+from index.documents import Document, DocumentMeta, load_corpus
 from index.embedder import load_embedder
 from index.store import IndexStore
 from index.store_protocol import Store, StoreUnavailableError
@@ -46,7 +46,7 @@ def test_schema_has_hnsw_and_gin_indexes_used_by_the_hybrid_query(both_stores, e
     import psycopg
     from pgvector.psycopg import register_vector
 
-    from index.pg_store import BM25_B, BM25_K1, HYBRID_SQL, _vector
+    from index.pg_store import BM25_B, BM25_K1, COMMON_TERMS, HYBRID_SQL, _vector
 
     _, pg = both_stores
     with psycopg.connect(pg.url, autocommit=True) as conn:
@@ -57,7 +57,7 @@ def test_schema_has_hnsw_and_gin_indexes_used_by_the_hybrid_query(both_stores, e
         conn.execute("SET enable_seqscan = off")  # 33 rows: without this the planner rightly scans
         query = "How many people are held in Myanmar?"
         params = {"q": _vector(embedder.embed([query])[0]), "text": query, "k": 6, "candidates": 30, "rrf_k": 60,
-                  "k1": BM25_K1, "b": BM25_B}  # fmt: skip
+                  "k1": BM25_K1, "b": BM25_B, **COMMON_TERMS}  # fmt: skip
         plan = "\n".join(row[0] for row in conn.execute("EXPLAIN " + HYBRID_SQL, params).fetchall())
     # One statement reads both indexes and fuses them.
     assert "rag_chunks_embedding_hnsw" in plan and "rag_chunks_tsv_gin" in plan
@@ -80,6 +80,55 @@ def test_results_agree_with_the_embedded_store(both_stores, embedder) -> None:  
     # Keyword scoring differs in tokenisation (PostgreSQL's English parser vs bm25s), so not identical.
     assert same_top >= 0.8 * len(questions), same_top
     assert overlap / len(questions) >= 0.8, overlap / len(questions)
+
+
+def test_keyword_half_at_scale_finds_chunks_by_the_rarer_words(pg_server: LocalPostgres, embedder) -> None:  # type: ignore[no-untyped-def]
+    """From COMMON_FROM_CHUNKS chunks on, a word in many chunks only adds to the score of chunks found
+    by the query's rarer words; with too few such chunks, every chunk holding a word is scored.
+    Thresholds lowered here make ten one-chunk articles behave as a large archive."""
+    import random
+
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    from index.pg_store import BM25_B, BM25_K1, KEYWORD_SQL, PgStore, _vector
+
+    words = ["river", "mountain", "harbour", "lantern", "orchard", "meadow", "copper", "violin", "marble", "saddle", "thunder", "pepper"]
+
+    def filler(n: int, seed: int) -> str:
+        pick = random.Random(seed).choice
+        return " ".join(pick(words) for _ in range(n))
+
+    def article(doc_id: str, text: str) -> Document:
+        return Document(meta=DocumentMeta(doc_id=doc_id, title=doc_id), text=text)
+
+    # "scam" is in 7 of 10 chunks (common), "Geneva" in 3 long ones (rare); chunk "a" repeats "scam"
+    # in a short text, so plain BM25 ranks it above the Geneva chunks.
+    articles = [article("a", "Scam scam scam scam scam scam scam scam.")]
+    articles += [article(f"g{i}", f"Delegates met in Geneva. {filler(150, i)}.") for i in range(3)]
+    articles += [article(f"s{i}", f"A scam was reported. {filler(40, 10 + i)}.") for i in range(6)]
+    url = pg_server.new_database()
+    store = PgStore(url)
+    store.update(articles, embedder, ChunkerConfig())
+    store.close()
+
+    plain = {"common_from": 1e18, "common_share": 1.0}
+    scaled = {"common_from": 0, "common_share": 0.35}
+    with psycopg.connect(url, autocommit=True) as conn:
+        register_vector(conn)
+
+        def keyword(query: str, candidates: int, common: dict[str, float]) -> list[str]:
+            params = {"q": _vector(embedder.embed([query])[0]), "text": query, "candidates": candidates,
+                      "k1": BM25_K1, "b": BM25_B, **common}  # fmt: skip
+            return [row[0] for row in conn.execute(KEYWORD_SQL, params).fetchall()]
+
+        assert keyword("scam Geneva", 3, plain) == ["a", "g0", "g1"]
+        # Three chunks hold the rarer word, enough for three candidates: only they are ranked.
+        assert keyword("scam Geneva", 3, scaled) == ["g0", "g1", "g2"]
+        # Four candidates: too few chunks hold "Geneva", so plain BM25 over every chunk.
+        assert keyword("scam Geneva", 4, scaled) == keyword("scam Geneva", 4, plain)
+        # Only common words: nothing rarer to find chunks by, so plain BM25.
+        assert keyword("scam", 5, scaled) == keyword("scam", 5, plain)
 
 
 def test_settings_url_selects_postgres(pg_server: LocalPostgres, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -148,6 +148,25 @@ def test_upsert_and_delete_by_content_hash(make_store: StoreMaker, embedder) -> 
     assert "kep-harbor" not in found_docs(store, embedder, "Otres Marina compound workers")
 
 
+def test_unknown_words_follow_what_the_index_holds(make_store: StoreMaker, embedder) -> None:  # type: ignore[no-untyped-def]
+    chunker = ChunkerConfig()
+    store = make_store()
+    store.update(seed(FIRST, SECOND), embedder, chunker)
+    opened(store, embedder)
+    asked = ["Myanmar", "trafficked", "Myanmr", "poeple", "the", "Harbor", "harbour"]
+    # Compared as the keyword index stems words: "trafficked" is known through "trafficking";
+    # a stop word is never unknown.
+    assert store.unknown_words(asked) == {"Myanmr", "poeple", "Harbor", "harbour"}
+    assert store.unknown_words([]) == set()
+
+    store.upsert([new_article()], embedder, chunker)
+    store.reload_if_changed()
+    assert store.unknown_words(asked) == {"Myanmr", "poeple", "harbour"}
+    store.delete(["kep-harbor"], embedder, chunker)
+    store.reload_if_changed()
+    assert "Harbor" in store.unknown_words(asked)
+
+
 def test_update_holds_exactly_the_documents_and_reuses_vectors(make_store: StoreMaker, embedder) -> None:  # type: ignore[no-untyped-def]
     chunker = ChunkerConfig()
     store = make_store()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from spacy.tokens import Span
+
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
@@ -30,6 +32,12 @@ def _allowed(text: str, question: str) -> bool:
     return bool(_MONTH.search(text) or _YEAR.search(text) or _WEEKDAY.search(text))
 
 
+def _of_an_event(ent: Span) -> bool:
+    """The date is the object of a preposition ("issued *on Tuesday*"), not a bare dateline or the
+    day something was said ("Wednesday The report...", "police said Wednesday")."""
+    return ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("on", "in", "since", "until", "by", "from", "during")
+
+
 class DateExtractor:
     answer_types = frozenset({AnswerType.DATE})
 
@@ -40,11 +48,11 @@ class DateExtractor:
             if not anchored(analysis, candidate):
                 continue
             dates = [
-                e.text
+                e
                 for e in parse([candidate.text])[0].ents
                 if e.label_ == "DATE" and _allowed(e.text, analysis.text) and not in_question(analysis, e)
             ]
             if dates:
-                best = max(dates, key=_specificity)
-                return Reading(cited(best, [candidate.passage_no]), AnswerType.DATE)
+                best = max(dates, key=lambda e: (_specificity(e.text), _of_an_event(e)))
+                return Reading(cited(best.text, [candidate.passage_no]), AnswerType.DATE)
         return None

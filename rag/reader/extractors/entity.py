@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span, Token
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate, squash
@@ -47,6 +47,35 @@ def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
     """The entity follows words of the question closely ("a press conference in *Geneva*")."""
     before = ent.doc[max(0, ent.start - 3) : ent.start].text
     return bool(content_terms(before) & analysis.terms)
+
+
+def _attachment(ent: Span, analysis: QuestionAnalysis) -> float:
+    """How closely the place belongs to what the question asks about: the object of a preposition on
+    a noun the question names ("a press *conference* in Geneva": 0.15) or on a verb it names
+    ("*arrested* in Zambia": 0.05)."""
+    prep = ent.root.head
+    if ent.root.dep_ != "pobj" or prep.dep_ != "prep" or prep.head == prep:
+        return 0.0
+    head = prep.head
+    if not content_terms(head.text) & analysis.terms:
+        return 0.0
+    return 0.15 if head.pos_ in ("NOUN", "PROPN") else 0.05
+
+
+def _does_the_asked_act(ent: Span, analysis: QuestionAnalysis) -> bool:
+    """The name is who does what the question asks about: subject of a verb the question uses
+    ("Oberoi *authored*"), the name a relative clause with that verb describes ("Oberoi, who
+    authored the report"), or the agent of it ("the report, *written by* ...")."""
+    root = ent.root
+
+    def asked(verb: Token) -> bool:
+        return verb.pos_ in ("VERB", "AUX") and bool(content_terms(verb.text) & analysis.terms)
+
+    if root.dep_ in ("nsubj", "nsubjpass") and asked(root.head):
+        return root.dep_ == "nsubj"
+    if any(child.dep_ == "relcl" and asked(child) for child in root.children):
+        return True
+    return root.dep_ == "pobj" and root.head.dep_ == "agent" and asked(root.head.head)
 
 
 _NAME_LINKS = frozenset({"to", "for", "of", "on", "against"})
@@ -99,6 +128,18 @@ def _coordinated(ent: Span, labels: frozenset[str]) -> list[str]:
     return [_clean(e) for e in sorted([ent, *items], key=lambda e: e.start)]
 
 
+def _who_antecedents(doc: Doc) -> list[Span]:
+    """Names the recogniser missed that "who" marks as people: "Oberoi, *who* authored the report"."""
+    found = []
+    for token in doc:
+        if token.pos_ != "PROPN" or token.ent_type_:
+            continue
+        if any(c.dep_ == "relcl" and any(w.lower_ == "who" and w.dep_ == "nsubj" for w in c.children) for c in token.children):
+            start = min([token.i, *(c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN")])
+            found.append(Span(doc, start, token.i + 1, label="PERSON"))
+    return found
+
+
 def ranked_entities(
     analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], labels: frozenset[str]
 ) -> list[tuple[float, str, SentenceCandidate, Span]]:
@@ -107,7 +148,8 @@ def ranked_entities(
     for rank, candidate in enumerate(near_top(candidates, 0.2, limit=10)):
         if not anchored(analysis, candidate):
             continue
-        for ent in parse([candidate.text])[0].ents:
+        doc = parse([candidate.text])[0]
+        for ent in [*doc.ents, *(_who_antecedents(doc) if "PERSON" in labels else [])]:
             if ent.label_ not in labels or in_question(analysis, ent) or len(ent.text) < 2:
                 continue
             near = _near_focus(ent, analysis)
@@ -117,6 +159,8 @@ def ranked_entities(
             score += 0.1 if near else 0.0
             score += 0.1 if analysis.focus and analysis.focus in ent.text.lower() else 0.0
             score += 0.05 if _after_question_words(ent, analysis) else 0.0
+            score += _attachment(ent, analysis) if analysis.answer_type is AnswerType.PLACE else 0.0
+            score += 0.15 if labels != LABELS[AnswerType.PLACE] and _does_the_asked_act(ent, analysis) else 0.0
             if analysis.focus in ("country", "nation", "city", "town") and ent.label_ != "GPE":
                 score -= 0.1  # a continent or region (LOC), a building (FAC) is not the country asked for
             found.append((score, _clean(ent), candidate, ent))

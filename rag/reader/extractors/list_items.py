@@ -16,7 +16,10 @@ from rag.reader.question import ORGANISATION_NOUNS, PERSON_NOUNS, PLACE_NOUNS, Q
 from rag.types import Passage
 
 _ENTITY_LISTS: list[tuple[frozenset[str], frozenset[str]]] = [
-    (PLACE_NOUNS | {"nationality", "nation"}, frozenset({"GPE", "LOC", "NORP"})),
+    # Countries are GPEs: a region ("Southeast Asia", LOC) is not one of them.
+    (frozenset({"country", "countries", "nation", "state"}), frozenset({"GPE"})),
+    (frozenset({"nationality"}), frozenset({"NORP", "GPE"})),
+    (PLACE_NOUNS, frozenset({"GPE", "LOC"})),
     (PERSON_NOUNS, frozenset({"PERSON"})),
     (ORGANISATION_NOUNS, frozenset({"ORG"})),
 ]

@@ -18,7 +18,10 @@ from rag.types import Passage
 
 _LABELS = frozenset({"LAW", "WORK_OF_ART", "FAC", "PRODUCT", "ORG", "EVENT", "GPE", "NORP"})
 # Double quotes, or single quotes that stand at word edges (not apostrophes: "victim's ... Park's").
-_QUOTED = re.compile(r"[“\"]([^”\"]{3,80})[”\"]|(?<!\w)[‘']([^’']{3,80})[’'](?!\w)")
+# Markdown emphasis (*Title*, _Title_) marks a title as quotes do.
+_QUOTED = re.compile(
+    r"[“\"]([^”\"]{3,80})[”\"]|(?<!\w)[‘']([^’']{3,80})[’'](?!\w)|(?<![\w*])[*_]{1,2}([^*_]{3,160}?)[*_]{1,2}(?![\w*])"
+)
 _NAMING = re.compile(r"\b(called|named|known as|dubbed|titled|entitled|termed)\s*(the |a |an )?[,:]?\s*$", re.I)
 
 
@@ -26,8 +29,8 @@ def _names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[tup
     text = candidate.text
     found: list[tuple[float, str]] = []
     for match in _QUOTED.finditer(text):
-        name = (match.group(1) or match.group(2)).strip(" ,.")
-        if len(name.split()) <= 10 and not in_question(analysis, name):
+        name = (match.group(1) or match.group(2) or match.group(3)).strip(" ,.")
+        if len(name.split()) <= (20 if match.group(3) else 10) and not in_question(analysis, name):
             bonus = 0.2 if _NAMING.search(text[: match.start()]) else 0.1
             found.append((bonus, name))
     for ent in parse([text])[0].ents:

@@ -20,7 +20,7 @@ from rag.reader.compose import capitalised, cited, join_items
 from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
 from rag.reader.nlp import parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
-from rag.text_features import mentions, numbers
+from rag.text_features import content_terms, mentions, numbers
 from rag.types import Passage
 
 _FRACTION = re.compile(r"\b(half|halves|third|thirds|quarters?|fifths?|tenths?|per ?cent|percent|one in|majority)\b|%", re.I)
@@ -67,7 +67,7 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
     if durations:
         return str(analysis.focus) in text.lower()
     money = ent.label_ == "MONEY" or bool(_CURRENCY.search(text)) or _currency_after(ent)
-    share = ent.label_ == "PERCENT" or bool(_FRACTION.search(text))
+    share = ent.label_ == "PERCENT" or bool(_FRACTION.search(text)) or _percent_after(ent)
     kind = analysis.answer_type
     if kind is AnswerType.MONEY:
         return money
@@ -92,6 +92,12 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
 def _currency_after(ent: Span) -> bool:
     """ "more than 70 million [baht]": the recogniser left the currency word out of the figure."""
     return ent.end < len(ent.doc) and bool(_CURRENCY.fullmatch(ent.doc[ent.end].text))
+
+
+def _percent_after(ent: Span) -> bool:
+    """ "90 to 95 [per cent]": the recogniser left the percentage words out of the figure."""
+    after = ent.doc[ent.end : ent.end + 2].text.lower()
+    return after.startswith(("per cent", "percent", "%"))
 
 
 def _stands_alone(ent: Span) -> bool:
@@ -135,12 +141,17 @@ def _clause(ent: Span) -> set[int]:
     if head.pos_ not in ("VERB", "AUX"):
         return set(range(ent.sent.start, ent.sent.end))
     keep = _own_words(head, set(range(ent.start, ent.end)))
-    if head.dep_ == "relcl":  # "... in Pasay City, where 261 people were arrested": the place it qualifies
-        antecedent = head.head
-        keep |= {t.i for t in antecedent.subtree} - {t.i for t in head.subtree}
     while head.dep_ in ("ccomp", "xcomp") and head.head != head:
         head = head.head
         keep = _own_words(head, keep)
+    # A clause that describes a noun is about it: "... in Pasay City, where 261 people were arrested",
+    # "an office building at Fenchurch Street, valued at ... and reported to have been bought for £95m".
+    top = head
+    while top.dep_ in ("conj", "xcomp") and top.head != top:
+        top = top.head
+    if top.dep_ in ("relcl", "acl") and top.head.pos_ in ("NOUN", "PROPN"):
+        antecedent = top.head
+        keep |= {t.i for t in antecedent.subtree} - {t.i for t in top.subtree}
     return keep
 
 
@@ -161,12 +172,46 @@ def _places(doc: Doc, tokens: set[int]) -> frozenset[str]:
     return frozenset(e.text for e in doc.ents if e.label_ in PLACE_LABELS and e.start in tokens)
 
 
+_SCALE_WORDS = frozenset({"hundred", "thousand", "million", "billion", "trillion"})
+
+
+def _unlabelled_numbers(doc: Doc) -> list[Span]:
+    """Numbers the entity recogniser left out ("Police said 900 workers were freed"), as CARDINAL spans."""
+    covered = {i for e in doc.ents for i in range(e.start, e.end)}
+    spans: list[Span] = []
+    i = 0
+    while i < len(doc):
+        if doc[i].like_num and doc[i].pos_ == "NUM" and i not in covered:
+            # A range's first half hangs on the second: "[90 to] 95 per cent".
+            start = min([i, *(t.i for t in doc[i].lefts if t.dep_ == "quantmod" and (t.like_num or t.lower_ == "to"))])
+            end = i + 1
+            while end < len(doc) and end not in covered and doc[end].lower_ in _SCALE_WORDS:
+                end += 1
+            spans.append(Span(doc, start, end, label="CARDINAL"))
+            i = end
+        else:
+            i += 1
+    return spans
+
+
+def _numbers(doc: Doc) -> list[Span]:
+    """The recogniser's entities and the numbers it missed, in order; an entity inside a missed
+    number's span ("90 to" of "90 to 95 per cent") gives way to it."""
+    extra = _unlabelled_numbers(doc)
+    inside = {i for span in extra for i in range(span.start, span.end)}
+    kept = [e for e in doc.ents if not inside & set(range(e.start, e.end))]
+    return sorted([*kept, *extra], key=lambda e: e.start)
+
+
 def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[Figure]:
     doc = parse([candidate.text])[0]
-    ents = [e for e in doc.ents if _fits(e, analysis)]
+    numbers_found = _numbers(doc)
+    ents = [e for e in numbers_found if _fits(e, analysis)]
     several = len(ents) > 1  # figures of the asked kind compete for the sentence's names
     names = scope_names(analysis, candidate)
-    found = []
+    if any(_origin_only(doc, n, analysis.text) for n in names):
+        return []  # the sentence names the place only as where people came from
+    found: list[tuple[int, Figure]] = []
     for ent in ents:
         span = _phrase(ent)
         phrase = span.text
@@ -175,7 +220,7 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         phrase_places = _places(doc, set(range(span.start, span.end)))
         # The figure's scope is the place its own phrase names ("100,000 people in Cambodia"); without
         # one, its clause when figures compete in the sentence, else the sentence and its context.
-        in_phrase = [n for n in names if mentions(phrase, n) and not _origin_only(phrase, n, analysis.text)]
+        in_phrase = [n for n in names if mentions(phrase, n) and not _origin_only(span, n, analysis.text)]
         if phrase_places:
             # The phrase names its own place: it must be one the question names ("19 London
             # properties" answers a question about London and the UK; "2,500 at Silver Reef" does
@@ -194,15 +239,31 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             continue
         values = numbers(ent.text)
         scope = phrase_places or _places(doc, clause_tokens)
-        found.append(Figure(phrase, max(values) if values else -1.0, scope, candidate))
+        found.append((len(content_terms(clause) & analysis.terms), Figure(phrase, max(values) if values else -1.0, scope, candidate)))
+    # Of one sentence's figures, the one whose clause says what the question asks ("bought for £95m",
+    # not "valued at £100m") comes first.
+    return [figure for _, figure in sorted(found, key=lambda item: -item[0])]
+
+
+def _from_place(tokens: Span | Doc, name: str) -> list[bool]:
+    """For each mention of `name` in `tokens`: whether "from" governs it, through a list
+    ("from Thailand, Bangladesh and Vietnam") or a compound ("from Vietnam province")."""
+    last = name.split()[-1].lower()
+    found = []
+    for token in tokens:
+        if token.lower_ != last:
+            continue
+        while token.dep_ in ("conj", "compound", "appos") and token.head != token:
+            token = token.head
+        found.append(token.dep_ == "pobj" and token.head.lower_ == "from")
     return found
 
 
-def _origin_only(phrase: str, name: str, question: str) -> bool:
+def _origin_only(span: Span | Doc, name: str, question: str) -> bool:
     """The figure counts people *from* a place the question asks about people *in*
-    ("27 people from Vietnam" does not answer "how many are held in Vietnam")."""
-    origin = re.compile(rf"\bfrom\b[^,;]*\b{re.escape(name)}", re.I)
-    return bool(origin.search(phrase)) and not origin.search(question)
+    ("312 people from Thailand and Vietnam" does not answer "how many are held in Vietnam")."""
+    in_span = _from_place(span, name)
+    return bool(in_span) and all(in_span) and not any(_from_place(parse([question])[0], name))
 
 
 def _around(candidate: SentenceCandidate, clause: str, name: str) -> bool:

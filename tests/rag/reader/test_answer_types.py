@@ -245,3 +245,76 @@ def test_a_year_named_once_in_the_article_scopes_its_figures(assistant: Assistan
     )
     answer = ask(assistant, "How many Indonesians were arrested in Port Verlan in the March 2025 raids?", passage(text, "yr"))
     assert "140 Indonesians" in answer.text
+
+
+def test_people_from_a_place_are_not_people_held_there(assistant: Assistant) -> None:
+    text = "In Lomar province police detained 312 people from Tarvia, Quell and Ostrava on Friday."
+    held_in = ask(assistant, "How many people are held in scam compounds in Ostrava?", passage(text, "a"))
+    assert "312" not in held_in.text and held_in.text == REFUSAL_PHRASE
+    came_from = ask(assistant, "How many people from Ostrava were detained in Lomar province?", passage(text, "a"))
+    assert "312 people" in came_from.text
+
+
+def test_places_put_aside_by_the_question_are_neither_its_scope_nor_the_answer(assistant: Assistant) -> None:
+    text = (
+        "Scam centres were first found in Kenya and Nepal, where they were raided in May. "
+        "Similar compounds were later reported in Peru, Chile and Bolivia."
+    )
+    answer = ask(assistant, "Besides Kenya and Nepal, which countries have scam compounds?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert "Kenya" not in answer.text and "Nepal" not in answer.text
+    assert all(name in answer.text for name in ("Peru", "Chile", "Bolivia"))
+
+
+def test_place_that_belongs_to_the_asked_thing(assistant: Assistant) -> None:
+    text = (
+        "Officials said thousands of workers are held in compounds in Laos. "
+        "At a briefing in Vienna on Friday, the agency's spokeswoman said the figures were rising."
+    )
+    answer = ask(assistant, "Where was the briefing about the figures held?", passage(text, "l"))
+    assert answer.text.startswith("Vienna")
+
+
+def test_date_of_the_event_not_the_dateline(assistant: Assistant) -> None:
+    text = "Thursday The survey - published by the research group on Monday - found that most workers were recruited online."
+    answer = ask(assistant, "On what day of the week was the survey published?", passage(text, "d"))
+    assert answer.text.startswith("Monday")
+
+
+def test_person_the_recogniser_misses_is_found_by_who(assistant: Assistant) -> None:
+    text = (
+        "The study was presented in Bangkok by Dr. Anan Wongsa, a labour economist at the university. "
+        "Among the speakers was the minister, who opened the event. "
+        "Wongsa, who wrote the study, said most victims had answered job advertisements."
+    )
+    answer = ask(assistant, "Who wrote the study?", passage(text, "w"))
+    assert "Anan Wongsa" in answer.text and words(answer) <= 5
+
+
+def test_according_to_an_outlet_answers_from_that_outlet(assistant: Assistant) -> None:
+    first = passage("Police said 1,200 workers were freed from the compound.", "a", outlet="Mekong Wire")
+    second = passage("Police said 900 workers were freed from the compound.", "b", outlet="Harbour Post")
+    answer = ask(assistant, "How many workers were freed from the compound, according to Harbour Post?", first, second)
+    assert "900" in answer.text and "1,200" not in answer.text
+    assert answer.citations and all(c.doc_id == "b" for c in answer.citations)
+
+
+def test_share_given_as_a_range_of_per_cent(assistant: Assistant) -> None:
+    text = 'The governor was hopeful: "I think we are seeing 80 to 85 per cent of the gangs already gone," she said.'
+    answer = ask(assistant, "What share of the gangs did the governor think were already gone?", passage(text, "s"))
+    assert answer.text.startswith("80 to 85 per cent")
+
+
+def test_money_of_the_clause_that_says_what_was_asked(assistant: Assistant) -> None:
+    text = (
+        "- a warehouse on Dock Road in the port district, valued at about €40 million and reported to have been "
+        "bought for €32 million in 2019;"
+    )
+    answer = ask(assistant, "How much was the Dock Road warehouse reportedly bought for?", passage(text, "m"))
+    assert answer.text.startswith("€32 million")
+
+
+def test_title_in_markdown_emphasis(assistant: Assistant) -> None:
+    text = "The agency's new study on fraud, published in May, is titled *Hidden Ledgers: Money Flows of Online Fraud*."
+    answer = ask(assistant, "What is the agency's May study called?", passage(text, "t"))
+    assert answer.text.startswith("Hidden Ledgers: Money Flows of Online Fraud")
