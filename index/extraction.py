@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -140,7 +142,7 @@ def _pdf(path: Path, data: bytes) -> ExtractedText:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        text, page_starts = join_pages([page.extract_text() or "" for page in reader.pages])
+        text, page_starts = join_pages(drop_running_lines([page.extract_text() or "" for page in reader.pages]))
     except (PdfReadError, ValueError, KeyError, OSError) as err:
         raise ExtractionError(f"{path.name}: broken or unreadable PDF ({err})") from err
     info = reader.metadata
@@ -165,6 +167,35 @@ def _pdf_date(info: Any) -> dict[str, Any]:
 
 
 PAGE_SEPARATOR = "\n\n"
+_RUNNING_EDGE = 2  # lines at the top and at the bottom of a page that may be a running header or footer
+
+
+def _line_key(line: str) -> str:
+    """A line with its digits masked: "Page 2 of 3" and "Page 3 of 3" are the same footer."""
+    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+
+def drop_running_lines(pages: Sequence[str]) -> list[str]:
+    """The pages without their running headers and footers: a line among the first or last two of
+    a page that recurs (digits aside) at the edge of at least half the pages, and of two or more.
+    Pasted into the text they split sentences ("...did on 14 October 202 | The money was then...")."""
+    if len(pages) < 2:
+        return list(pages)
+    edges: list[set[str]] = []
+    for page in pages:
+        lines = [line for line in page.split("\n") if line.strip()]
+        edges.append({_line_key(line) for line in lines[:_RUNNING_EDGE] + lines[-_RUNNING_EDGE:]})
+    counts = Counter(key for keys in edges for key in keys)
+    running = {key for key, n in counts.items() if n >= max(2, (len(pages) + 1) // 2)}
+    if not running:
+        return list(pages)
+    cleaned = []
+    for page in pages:
+        lines = page.split("\n")
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        edge = set(filled[:_RUNNING_EDGE] + filled[-_RUNNING_EDGE:])
+        cleaned.append("\n".join(line for i, line in enumerate(lines) if not (i in edge and _line_key(line) in running)))
+    return cleaned
 
 
 def join_pages(pages: Sequence[str]) -> tuple[str, tuple[int, ...]]:

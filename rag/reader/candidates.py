@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.support import SentenceEncoder, passage_sentences
 from rag.text_features import content_terms, mentions
@@ -20,6 +21,11 @@ class SentenceCandidate:
     coverage: float  # share of the question's key terms the sentence has
     previous: str  # the sentence before it in the passage ("" for the first)
     passage: Passage
+    end: int = 0  # where the sentence ends in the passage's text
+
+    def following_text(self) -> str:
+        """The passage's text after this sentence."""
+        return self.passage.text[self.end :]
 
     def names_source(self, name: str) -> bool:
         """`name` is who published this article (its outlet or author), not what the sentence is about."""
@@ -37,6 +43,18 @@ class SentenceCandidate:
         return mentions(f"{self.text} {self.previous} {self.passage.title} {self.passage.outlet or ''}", name)
 
 
+# A sentence that opens with a pronoun continues the one before it.
+_ANAPHOR = re.compile(r"^\W*(it|its|he|his|she|her|they|their|them)\b", re.I)
+
+
+def _subject_terms(sentence: str) -> frozenset[str]:
+    """Key terms of the subjects of a sentence's clauses: what a pronoun opening the next one
+    most likely stands for ("*the Ming family* used its influence ... Its businesses ...")."""
+    doc = parse([sentence])[0]
+    subjects = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ in ("NOUN", "PROPN")]
+    return frozenset(content_terms(" ".join(" ".join(w.text for w in t.subtree) for t in subjects)))
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -45,20 +63,23 @@ def rank_sentences(
     analysis: QuestionAnalysis, passages: Sequence[Passage], encoder: SentenceEncoder
 ) -> list[SentenceCandidate]:
     """Every sentence of the passages, best first."""
-    rows: list[tuple[int, str, str, Passage]] = []
+    rows: list[tuple[int, str, str, Passage, int]] = []
     for no, passage in enumerate(passages, start=1):
         previous = ""
-        for text, _, _ in passage_sentences(passage):
+        for text, _, end in passage_sentences(passage):
             clean = squash(text)
-            rows.append((no, clean, previous, passage))
+            rows.append((no, clean, previous, passage, end - passage.start))
             previous = clean
     if not rows:
         return []
-    vectors = encoder.encode([analysis.ranking_text or analysis.text] + [text for _, text, _, _ in rows])
+    vectors = encoder.encode([analysis.ranking_text or analysis.text] + [text for _, text, _, _, _ in rows])
     cosines = vectors[1:] @ vectors[0]
     ranked = []
-    for (no, text, previous, passage), cosine in zip(rows, cosines, strict=True):
+    for (no, text, previous, passage, end), cosine in zip(rows, cosines, strict=True):
         terms = content_terms(text)
+        if previous and _ANAPHOR.match(text):  # "Its businesses included ...": about the subject before
+            terms |= _subject_terms(previous)
         coverage = len(analysis.terms & terms) / len(analysis.terms) if analysis.terms else 0.0
-        ranked.append(SentenceCandidate(no, text, 0.6 * float(cosine) + 0.4 * coverage, coverage, previous, passage))
+        score = 0.6 * float(cosine) + 0.4 * coverage
+        ranked.append(SentenceCandidate(no, text, score, coverage, previous, passage, end))
     return sorted(ranked, key=lambda c: -c.score)

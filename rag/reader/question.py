@@ -95,7 +95,7 @@ class QuestionAnalysis:
             return self
         kept = (text[: attribution.start()] + text[attribution.end() :]).strip(" ,")
         kept = kept[:1].upper() + kept[1:]
-        return replace(self, ranking_text=kept, terms=frozenset(content_terms(kept)))
+        return replace(self, ranking_text=kept, terms=self.terms - frozenset(content_terms(attribution.group(0))))
 
     @property
     def role(self) -> str | None:
@@ -214,52 +214,80 @@ def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
     return tuple(n for n in names if n in scoped_words or re.fullmatch(r"(19|20)\d{2}", n))
 
 
-_EXCLUDING = frozenset({"besides", "except", "excluding", "apart from", "aside from", "other than"})
+_EXCLUDING = frozenset({"besides", "except", "excluding", "outside", "apart from", "aside from", "other than"})
 
 
-def excluded_names(question: str, names: list[str]) -> tuple[tuple[str, ...], str]:
-    """The names an exclusion marker puts aside ("besides *Myanmar and Cambodia*, which countries"):
-    the run of names and list words right after "besides", "except", "apart from", "other than";
-    and the question without that phrase, to rank sentences by what is asked, not what is put aside."""
+@dataclass(frozen=True)
+class Exclusion:
+    """What a question puts aside ("besides Myanmar and Cambodia", "besides scam compounds")."""
+
+    names: tuple[str, ...] = ()  # names put aside: neither the scope nor an answer
+    ranking_text: str = ""  # the question without the names put aside, to rank sentences against
+    words: str = ""  # common nouns put aside: they do not count as key terms a sentence covers
+
+
+def excluded(question: str, names: list[str]) -> Exclusion:
+    """The run of names, or of common nouns, right after "besides", "except", "outside", "apart
+    from", "other than". Names leave the text sentences are ranked against; common nouns stay in
+    it (the answer sentence often names the group put aside: "from Southeast Asian nations, as
+    well as China") but do not count as key terms."""
     doc = parse([question])[0]
     put_aside: set[str] = set()
+    words: list[str] = []
     kept = question
     for token in doc:
+        run: list[str] = []
         pair = f"{doc[token.i - 1].lower_} {token.lower_}" if token.i else ""
         if token.lower_ not in _EXCLUDING and pair not in _EXCLUDING:
             continue
         start, end = (doc[token.i - 1] if token.lower_ not in _EXCLUDING else token).idx, None
+        # A list of names ("Myanmar and Cambodia") or of common nouns ("scam compounds"): the first
+        # content word decides which, so the run stops where the question goes on ("Laos [host ...]").
+        kind: str | None = None
         for after in doc[token.i + 1 :]:
-            if after.pos_ not in ("PROPN", "DET", "CCONJ") and after.text not in (",", "’s", "'s"):
+            if kind is None and after.pos_ in ("PROPN", "NOUN", "ADJ"):
+                kind = "names" if after.pos_ == "PROPN" else "nouns"
+            allowed = ("PROPN",) if kind == "names" else ("NOUN", "ADJ")
+            if after.tag_ in ("WDT", "WP", "WRB") or (
+                after.pos_ not in (*allowed, "DET", "CCONJ") and after.text not in (",", "’s", "'s")
+            ):
                 break
             if after.pos_ == "PROPN":
                 put_aside.add(after.text)
                 end = after.idx + len(after.text)
+            elif after.pos_ in ("NOUN", "ADJ"):
+                run.append(after.text)
+        if not any(w[:1].isupper() for w in run):  # "Southeast Asian nations" is a named group: kept
+            words += run
+        words.append(pair if pair in _EXCLUDING else token.text)  # "besides" itself is no key term
         if end is not None:
-            kept = f"{question[:start]}{question[end:].lstrip(' ,')}".strip()
-    return tuple(n for n in names if n.split()[-1] in put_aside), kept[:1].upper() + kept[1:]
+            kept = re.sub(r"\s+([?.!,])", r"\1", f"{question[:start]}{question[end:].lstrip(' ,')}").strip()
+    return Exclusion(
+        tuple(n for n in names if n.split()[-1] in put_aside), kept[:1].upper() + kept[1:], " ".join(words)
+    )
 
 
 def analyse(question: str) -> QuestionAnalysis:
     focus, plural = _focus(question)
     kind = classify(question, focus, plural)
     names = [re.sub(r"['’]s$", "", n) for n in entities(question)]  # "Cambodia's" names Cambodia
-    excluded, ranking_text = excluded_names(question, names)
+    exclusion = excluded(question, names)
+    ranking_text = exclusion.ranking_text
     attribution = _ATTRIBUTION.search(question)
-    scoped = [n for n in names if n not in excluded]
+    scoped = [n for n in names if n not in exclusion.names]
     return QuestionAnalysis(
         text=question,
         answer_type=kind,
         focus=focus,
         required=tuple(names),
         # Names put aside are where the answer is not: they do not make a sentence a better candidate.
-        terms=frozenset(content_terms(ranking_text)),
+        terms=frozenset(content_terms(ranking_text)) - frozenset(content_terms(exclusion.words)),
         plural_focus=plural,
         source_names=source_names(question, names),
         scope_names=scope_names(question, scoped),
         place_names=place_names(question, scoped),
         loose_names=loose_names(question, scoped),
-        excluded_names=excluded,
+        excluded_names=exclusion.names,
         ranking_text=ranking_text,
         attributed_to=tuple(n for n in names if attribution and n in attribution.group(0)),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.documents import pages_of_span
-from index.extraction import PAGE_SEPARATOR, extract_text, join_pages
+from index.extraction import PAGE_SEPARATOR, drop_running_lines, extract_text, join_pages
 from tests.pdf_pages import FACT_PAGE, PAGED_REPORT, make_paged_pdf
 
 
@@ -21,6 +21,27 @@ def test_pdf_gives_the_offset_where_each_page_begins(tmp_path: Path) -> None:
     first_page_end = extracted.page_starts[1] - len(PAGE_SEPARATOR)
     assert "Marrowgate compound (test report)" in extracted.text[:first_page_end]
     assert "4,271" not in extracted.text[:extracted.page_starts[FACT_PAGE - 1]]
+
+
+def test_running_headers_and_footers_are_dropped_from_pdf_pages(tmp_path: Path) -> None:
+    header = "Harbour Watch briefing | Raids at the Marrowgate compound, 3 March"
+    pages = [
+        f"{header}\n\n{body}\n\nPage {n} of {len(PAGED_REPORT)}" for n, body in enumerate(PAGED_REPORT, start=1)
+    ]
+    extracted = extract_text(make_paged_pdf(tmp_path / "report.pdf", pages))
+    assert "Harbour Watch briefing" not in extracted.text and "Page 2 of 3" not in extracted.text
+    assert "4,271 workers were freed" in extracted.text and "Marrowgate compound (test report)" in extracted.text
+    fact = extracted.text.index("4,271")
+    assert pages_of_span(extracted.page_starts, fact, fact + 5) == [FACT_PAGE]
+
+
+def test_a_line_on_one_page_only_or_inside_the_text_is_kept() -> None:
+    pages = ["Title of the report\nFirst page text.\nPage 1", "Second page.\nIts text.\nTitle of the report\nMore.\nEnd.\nPage 2"]
+    assert drop_running_lines(pages) == [
+        "Title of the report\nFirst page text.",
+        "Second page.\nIts text.\nTitle of the report\nMore.\nEnd.",
+    ]
+    assert drop_running_lines(["Only one page\nPage 1"]) == ["Only one page\nPage 1"]
 
 
 def test_join_pages_normalises_newlines_before_counting_and_keeps_empty_pages() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span, Token
@@ -47,6 +48,50 @@ def _asked_noun(analysis: QuestionAnalysis) -> str | None:
     return None
 
 
+_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+)$")
+_ITEM_HEAD = re.compile(r"^\*\*(.+?)\*\*|^(.{2,60}?)\s+[-–—:]\s")
+
+
+def _continued(candidate: SentenceCandidate, passages: Sequence[Passage]) -> tuple[str, list[int]]:
+    """The text after the sentence, carried on into retrieved passages of the same article that
+    overlap the end of its own (a list cut by a chunk boundary); and the passages it spans."""
+    text, numbers, end = candidate.following_text(), [candidate.passage_no], candidate.passage.end
+    later = sorted(
+        (p.start, no, p) for no, p in enumerate(passages, start=1) if p.doc_id == candidate.passage.doc_id
+    )
+    for _, no, p in later:
+        if p.start <= end < p.end:
+            text += p.text[end - p.start :]
+            numbers.append(no)
+            end = p.end
+    return text, numbers
+
+
+def listed_after(candidate: SentenceCandidate, passages: Sequence[Passage]) -> tuple[list[str], list[int]]:
+    """The heads of the list items that follow a sentence ending in a colon ("The report lists new
+    locations: 1. **Africa** - ... 2. **South America** - ..."): a bold head, or the words before a
+    dash or colon, and the passages they are in; no heads when the sentence introduces no such list."""
+    if not candidate.text.rstrip().endswith(":"):
+        return [], []
+    text, numbers = _continued(candidate, passages)
+    heads: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            if heads:
+                break
+            continue
+        item = _ITEM.match(line)
+        if item is None:
+            if heads and line.startswith((" ", "\t")):
+                continue  # an item's wrapped line
+            break
+        head = _ITEM_HEAD.match(item.group(1))
+        if head is None:
+            return [], []  # items without a head: not a list of names
+        heads.append((head.group(1) or head.group(2)).strip(" *_,.;"))
+    return (heads, numbers) if len(heads) >= 2 else ([], [])
+
+
 def _coordination(doc: Doc) -> Span | None:
     """The longest coordinated phrase of the sentence ("a, b and c"), if any."""
     best: tuple[int, Span] | None = None
@@ -64,8 +109,8 @@ def _coordination(doc: Doc) -> Span | None:
             to = next((t for t in around if t.dep_ == "prep" and t.lower_ == "to" and t.i >= end), None)
             end = to.right_edge.i + 1 if to is not None else end
         span = doc[start:end]
-        if len(span) > 40:
-            continue
+        if len(span) > 40 or any(e.start <= token.i < e.end and e.end >= last.i + 1 for e in doc.ents):
+            continue  # too long, or inside one name ("Office on Drugs and Crime")
         size = len(conjuncts) + 1
         if best is None or size > best[0]:
             best = (size, span)
@@ -86,6 +131,12 @@ class ListExtractor:
             found = self._entities(analysis, top, labels)
             if found:
                 return found
+        # A list the best sentences introduce ("... new locations:" and numbered items).
+        for candidate in top[:3]:
+            heads, numbers = listed_after(candidate, passages)
+            heads = [h for h in heads if not in_question(analysis, h)]
+            if len(heads) >= 2:
+                return Reading(cited(join_items(heads), numbers), AnswerType.LIST)
         # The largest coordination ("a, b and c") among the best sentences; ties go to the better sentence.
         noun = _asked_noun(analysis)
         best: tuple[int, float, str, int] | None = None

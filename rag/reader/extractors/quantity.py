@@ -239,10 +239,18 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             continue
         values = numbers(ent.text)
         scope = phrase_places or _places(doc, clause_tokens)
-        found.append((len(content_terms(clause) & analysis.terms), Figure(phrase, max(values) if values else -1.0, scope, candidate)))
-    # Of one sentence's figures, the one whose clause says what the question asks ("bought for £95m",
-    # not "valued at £100m") comes first.
-    return [figure for _, figure in sorted(found, key=lambda item: -item[0])]
+        found.append((_asked_verb(ent, analysis), Figure(phrase, max(values) if values else -1.0, scope, candidate)))
+    # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
+    # £100m") comes first.
+    return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
+
+
+def _asked_verb(ent: Span, analysis: QuestionAnalysis) -> bool:
+    """The nearest verb above the figure is one the question uses."""
+    head = ent.root
+    while head.pos_ not in ("VERB", "AUX") and head.head != head:
+        head = head.head
+    return head.pos_ in ("VERB", "AUX") and bool(content_terms(head.text) & analysis.terms)
 
 
 def _from_place(tokens: Span | Doc, name: str) -> list[bool]:

@@ -318,3 +318,31 @@ def test_title_in_markdown_emphasis(assistant: Assistant) -> None:
     text = "The agency's new study on fraud, published in May, is titled *Hidden Ledgers: Money Flows of Online Fraud*."
     answer = ask(assistant, "What is the agency's May study called?", passage(text, "t"))
     assert answer.text.startswith("Hidden Ledgers: Money Flows of Online Fraud")
+
+
+def test_list_introduced_by_a_colon_takes_the_item_heads(assistant: Assistant) -> None:
+    text = (
+        "The survey lists new places where the recruiters now operate:\n\n"
+        "1. **Patagonia** - agents posted job offers in local newspapers.\n"
+        "2. **Lapland** - two hostels served as holding sites,\n"
+        "   according to the police.\n"
+        "3. **Tasmania** - a travel agency was used as a front.\n\n"
+        "The survey was published in June."
+    )
+    answer = ask(assistant, "Which places do the recruiters now operate in, according to the survey?", passage(text, "l"))
+    assert answer.text.startswith("Patagonia, Lapland and Tasmania")
+
+
+def test_a_sentence_opening_with_a_pronoun_is_about_the_one_before(assistant: Assistant) -> None:
+    text = (
+        "Prosecutors filed the indictment in May. They said the Varga clan controlled the port for a decade. "
+        "Its businesses included cargo theft, illegal lotteries and loan sharking."
+    )
+    answer = ask(assistant, "What businesses did the Varga clan run besides the port?", passage(text, "v"))
+    assert all(item in answer.text.lower() for item in ("cargo theft", "illegal lotteries", "loan sharking"))
+
+
+def test_a_name_with_and_inside_is_not_a_list(assistant: Assistant) -> None:
+    text = "The Office on Drugs and Crime warned that scam groups now work from new places in several continents."
+    answer = ask(assistant, "Which places have scam groups moved to, according to the warning?", passage(text, "o"))
+    assert not answer.text.startswith("Drugs and Crime")
