@@ -43,8 +43,8 @@ class SentenceCandidate:
         return mentions(f"{self.text} {self.previous} {self.passage.title} {self.passage.outlet or ''}", name)
 
 
-# A sentence that opens with a pronoun continues the one before it.
-_ANAPHOR = re.compile(r"^\W*(it|its|he|his|she|her|they|their|them)\b", re.I)
+# A sentence that opens with a pronoun or "this"/"these" continues the one before it.
+_ANAPHOR = re.compile(r"^\W*(it|its|he|his|she|her|they|their|them|this|these)\b", re.I)
 
 
 def _subject_terms(sentence: str) -> frozenset[str]:

@@ -167,6 +167,20 @@ def ranked_entities(
     return sorted(found, key=lambda item: -item[0])
 
 
+def actor_phrase(analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate]) -> tuple[str, int] | None:
+    """For "who <verb>s ...?" when no name answers: the noun phrase that does the asked act in the
+    best sentences ("This impunity is sustained *by “state-embedded actors”*"), and its passage."""
+    for candidate in near_top(candidates, 0.2, limit=10):
+        if not anchored(analysis, candidate):
+            continue
+        for chunk in parse([candidate.text])[0].noun_chunks:
+            if chunk.root.pos_ == "PRON" or in_question(analysis, chunk):
+                continue
+            if _does_the_asked_act(chunk, analysis):
+                return chunk.text.strip(" “”\"'‘’"), candidate.passage_no
+    return None
+
+
 class EntityExtractor:
     answer_types = frozenset(LABELS)
 
@@ -175,6 +189,9 @@ class EntityExtractor:
     ) -> Reading | None:
         labels = LABELS[analysis.answer_type]
         found = ranked_entities(analysis, candidates, labels)
+        if not found and analysis.answer_type is AnswerType.PERSON and analysis.role is None:
+            actor = actor_phrase(analysis, candidates)
+            return Reading(cited(actor[0], [actor[1]]), AnswerType.PERSON) if actor else None
         if not found:
             return None
         _, name, candidate, span = found[0]

@@ -346,3 +346,13 @@ def test_a_name_with_and_inside_is_not_a_list(assistant: Assistant) -> None:
     text = "The Office on Drugs and Crime warned that scam groups now work from new places in several continents."
     answer = ask(assistant, "Which places have scam groups moved to, according to the warning?", passage(text, "o"))
     assert not answer.text.startswith("Drugs and Crime")
+
+
+def test_who_answered_by_the_phrase_that_does_the_asked_act(assistant: Assistant) -> None:
+    text = (
+        "Officials said the lending scheme ran for a decade across the province. "
+        "This scheme was financed by “shadow lenders” who charged interest of 30 per cent a month."
+    )
+    answer = ask(assistant, "Who financed the lending scheme?", passage(text, "w"))
+    assert answer.text.lower().startswith("shadow lenders") and words(answer) <= 4
+    assert ask(assistant, "Who audited the lending scheme?", passage(text, "w")).text == REFUSAL_PHRASE
