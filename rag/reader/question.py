@@ -117,6 +117,8 @@ def _focus(question: str) -> tuple[str | None, bool]:
     """The asked noun's lemma and whether it is plural: the noun that how-many/which/what modifies."""
     doc = parse([question])[0]
     for token in doc:
+        if token.lower_ in ("which", "what") and token.i >= 2 and doc[token.i - 1].pos_ == "ADP":
+            continue  # a relative "... called, *in which* workers build ...", not the asked noun
         # "in which city", "which places": the parse sometimes attaches the wh-word elsewhere.
         if token.lower_ in ("which", "what") and token.i + 1 < len(doc) and doc[token.i + 1].pos_ == "NOUN":
             nxt = doc[token.i + 1]

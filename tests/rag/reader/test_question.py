@@ -23,6 +23,8 @@ CASES = [
     ("When did the police raid the compound?", AnswerType.DATE),
     ("In what year was the law passed?", AnswerType.DATE),
     ("What is the compound called?", AnswerType.NAMED_THING),
+    ("What is the fraud called in which callers pose as police officers?", AnswerType.NAMED_THING),
+    ("Which agency led the raid in which 200 people were freed?", AnswerType.ORGANISATION),
     ("What are scam compounds?", AnswerType.DEFINITION),
     ("Which countries sent investigators?", AnswerType.LIST),
     ("What kinds of fraud do the workers commit?", AnswerType.LIST),
