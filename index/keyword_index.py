@@ -52,13 +52,12 @@ class KeywordIndex:
 
     def unknown_words(self, words: Sequence[str]) -> set[str]:
         """The words whose stems no chunk contains (a stop word is never unknown)."""
+        unique = list(dict.fromkeys(words))
+        if not unique:
+            return set()
         vocabulary = self.retriever.vocab_dict if self.size else {}
-        unknown = set()
-        for word in dict.fromkeys(words):
-            stems = bm25s.tokenize([word], stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
-            if stems and stems[0] and any(stem not in vocabulary for stem in stems[0]):
-                unknown.add(word)
-        return unknown
+        stems = bm25s.tokenize(unique, stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
+        return {word for word, own in zip(unique, stems, strict=True) if any(s not in vocabulary for s in own)}
 
     def save(self, folder: Path) -> None:
         self.retriever.save(str(folder))

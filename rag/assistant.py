@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import unicodedata
@@ -28,7 +27,7 @@ from rag.retriever import Retriever, SearchMode, store_from_settings
 from rag.settings import Settings
 from rag.spelling import corrected_question
 from rag.support import SentenceEncoder
-from rag.text_features import entities, mentions
+from rag.text_features import entities, mentions, published_by
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
 
 History = Sequence[tuple[str, str]]
@@ -225,7 +224,7 @@ class Assistant:
         named = {
             doc_id
             for doc_id, meta in self.retriever.store.documents().items()
-            if any(re.search(rf"\b{re.escape(n)}\b", f"{meta.outlet or ''} | {meta.author or ''}", re.I) for n in names)
+            if published_by(meta.outlet, meta.author, names)
         }
         if allowed is not None:
             named &= set(allowed)

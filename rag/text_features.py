@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -170,3 +171,9 @@ def mentions(text: str, term: str) -> bool:
     if len(term) < 5 or term.isdigit():
         return False
     return any(SequenceMatcher(None, term.lower(), w.lower()).ratio() >= 0.8 for w in _WORD.findall(text))
+
+
+def published_by(outlet: str | None, author: str | None, names: Sequence[str]) -> bool:
+    """One of `names` is, as a whole word, the outlet or the author ("according to *JURIST*")."""
+    byline = f"{outlet or ''} | {author or ''}"
+    return any(re.search(rf"\b{re.escape(n)}\b", byline, re.I) for n in names)

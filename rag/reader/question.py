@@ -86,6 +86,10 @@ class QuestionAnalysis:
     ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
     attributed_to: tuple[str, ...] = ()  # names in "according to X": the outlet or author asked about
 
+    def uses(self, text: str) -> bool:
+        """`text` has one of the question's key terms (stemmed: "authored" for "author")."""
+        return bool(content_terms(text) & self.terms)
+
     def without_attribution(self) -> QuestionAnalysis:
         """The analysis with "according to X" left out of what sentences are ranked against: for when
         X is the outlet or author of the articles read, so the words name no answer sentence."""

@@ -4,7 +4,6 @@ answer may be a sentence (lists, names of things, organisations, places): they f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -14,7 +13,7 @@ from rag.reader.extractors import EXTRACTORS, Reading
 from rag.reader.extractors.sentences import gives_cause, is_why
 from rag.reader.question import QuestionAnalysis, analyse
 from rag.support import SentenceEncoder
-from rag.text_features import mentions
+from rag.text_features import mentions, published_by
 from rag.types import Passage
 
 CANDIDATE_SLACK = 0.15
@@ -49,11 +48,7 @@ def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> 
 
 def passages_by(names: Sequence[str], passages: Sequence[Passage]) -> set[int]:
     """Numbers of the passages whose article's outlet or author is one of `names` (whole words)."""
-    return {
-        no
-        for no, p in enumerate(passages, start=1)
-        if any(re.search(rf"\b{re.escape(n)}\b", f"{p.outlet or ''} | {p.author or ''}", re.I) for n in names)
-    }
+    return {no for no, p in enumerate(passages, start=1) if published_by(p.outlet, p.author, names)}
 
 
 class Reader:

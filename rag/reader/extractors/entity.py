@@ -17,7 +17,6 @@ from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.support import passage_sentences
-from rag.text_features import content_terms
 from rag.types import Passage
 
 LABELS: dict[AnswerType, frozenset[str]] = {
@@ -46,7 +45,7 @@ def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
 def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
     """The entity follows words of the question closely ("a press conference in *Geneva*")."""
     before = ent.doc[max(0, ent.start - 3) : ent.start].text
-    return bool(content_terms(before) & analysis.terms)
+    return analysis.uses(before)
 
 
 def _attachment(ent: Span, analysis: QuestionAnalysis) -> float:
@@ -57,7 +56,7 @@ def _attachment(ent: Span, analysis: QuestionAnalysis) -> float:
     if ent.root.dep_ != "pobj" or prep.dep_ != "prep" or prep.head == prep:
         return 0.0
     head = prep.head
-    if not content_terms(head.text) & analysis.terms:
+    if not analysis.uses(head.text):
         return 0.0
     return 0.15 if head.pos_ in ("NOUN", "PROPN") else 0.05
 
@@ -69,7 +68,7 @@ def _does_the_asked_act(ent: Span, analysis: QuestionAnalysis) -> bool:
     root = ent.root
 
     def asked(verb: Token) -> bool:
-        return verb.pos_ in ("VERB", "AUX") and bool(content_terms(verb.text) & analysis.terms)
+        return verb.pos_ in ("VERB", "AUX") and analysis.uses(verb.text)
 
     if root.dep_ in ("nsubj", "nsubjpass") and asked(root.head):
         return root.dep_ == "nsubj"

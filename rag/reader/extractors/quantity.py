@@ -20,7 +20,7 @@ from rag.reader.compose import capitalised, cited, join_items
 from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
 from rag.reader.nlp import parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
-from rag.text_features import content_terms, mentions, numbers
+from rag.text_features import mentions, numbers
 from rag.types import Passage
 
 _FRACTION = re.compile(r"\b(half|halves|third|thirds|quarters?|fifths?|tenths?|per ?cent|percent|one in|majority)\b|%", re.I)
@@ -135,10 +135,8 @@ def _clause(ent: Span) -> set[int]:
     leaving out the other clauses hanging from it ("..., while in Myanmar 120,000 are held" is another
     clause). A reported clause includes its reporting verb's own words ("in Myanmar sources estimate
     [120,000 are held]")."""
-    head = ent.root
-    while head.pos_ not in ("VERB", "AUX") and head.head != head:
-        head = head.head
-    if head.pos_ not in ("VERB", "AUX"):
+    head = _governing_verb(ent)
+    if head is None:
         return set(range(ent.sent.start, ent.sent.end))
     keep = _own_words(head, set(range(ent.start, ent.end)))
     while head.dep_ in ("ccomp", "xcomp") and head.head != head:
@@ -245,12 +243,18 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
     return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
 
 
-def _asked_verb(ent: Span, analysis: QuestionAnalysis) -> bool:
-    """The nearest verb above the figure is one the question uses."""
+def _governing_verb(ent: Span) -> Token | None:
+    """The nearest verb above the figure, if any."""
     head = ent.root
     while head.pos_ not in ("VERB", "AUX") and head.head != head:
         head = head.head
-    return head.pos_ in ("VERB", "AUX") and bool(content_terms(head.text) & analysis.terms)
+    return head if head.pos_ in ("VERB", "AUX") else None
+
+
+def _asked_verb(ent: Span, analysis: QuestionAnalysis) -> bool:
+    """The nearest verb above the figure is one the question uses."""
+    verb = _governing_verb(ent)
+    return verb is not None and analysis.uses(verb.text)
 
 
 def _from_place(tokens: Span | Doc, name: str) -> list[bool]:

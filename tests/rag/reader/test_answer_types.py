@@ -266,21 +266,6 @@ def test_places_put_aside_by_the_question_are_neither_its_scope_nor_the_answer(a
     assert all(name in answer.text for name in ("Peru", "Chile", "Bolivia"))
 
 
-def test_place_that_belongs_to_the_asked_thing(assistant: Assistant) -> None:
-    text = (
-        "Officials said thousands of workers are held in compounds in Laos. "
-        "At a briefing in Vienna on Friday, the agency's spokeswoman said the figures were rising."
-    )
-    answer = ask(assistant, "Where was the briefing about the figures held?", passage(text, "l"))
-    assert answer.text.startswith("Vienna")
-
-
-def test_date_of_the_event_not_the_dateline(assistant: Assistant) -> None:
-    text = "Thursday The survey - published by the research group on Monday - found that most workers were recruited online."
-    answer = ask(assistant, "On what day of the week was the survey published?", passage(text, "d"))
-    assert answer.text.startswith("Monday")
-
-
 def test_person_the_recogniser_misses_is_found_by_who(assistant: Assistant) -> None:
     text = (
         "The study was presented in Bangkok by Dr. Anan Wongsa, a labour economist at the university. "
@@ -297,27 +282,6 @@ def test_according_to_an_outlet_answers_from_that_outlet(assistant: Assistant) -
     answer = ask(assistant, "How many workers were freed from the compound, according to Harbour Post?", first, second)
     assert "900" in answer.text and "1,200" not in answer.text
     assert answer.citations and all(c.doc_id == "b" for c in answer.citations)
-
-
-def test_share_given_as_a_range_of_per_cent(assistant: Assistant) -> None:
-    text = 'The governor was hopeful: "I think we are seeing 80 to 85 per cent of the gangs already gone," she said.'
-    answer = ask(assistant, "What share of the gangs did the governor think were already gone?", passage(text, "s"))
-    assert answer.text.startswith("80 to 85 per cent")
-
-
-def test_money_of_the_clause_that_says_what_was_asked(assistant: Assistant) -> None:
-    text = (
-        "- a warehouse on Dock Road in the port district, valued at about €40 million and reported to have been "
-        "bought for €32 million in 2019;"
-    )
-    answer = ask(assistant, "How much was the Dock Road warehouse reportedly bought for?", passage(text, "m"))
-    assert answer.text.startswith("€32 million")
-
-
-def test_title_in_markdown_emphasis(assistant: Assistant) -> None:
-    text = "The agency's new study on fraud, published in May, is titled *Hidden Ledgers: Money Flows of Online Fraud*."
-    answer = ask(assistant, "What is the agency's May study called?", passage(text, "t"))
-    assert answer.text.startswith("Hidden Ledgers: Money Flows of Online Fraud")
 
 
 def test_list_introduced_by_a_colon_takes_the_item_heads(assistant: Assistant) -> None:
@@ -356,3 +320,45 @@ def test_who_answered_by_the_phrase_that_does_the_asked_act(assistant: Assistant
     answer = ask(assistant, "Who financed the lending scheme?", passage(text, "w"))
     assert answer.text.lower().startswith("shadow lenders") and words(answer) <= 4
     assert ask(assistant, "Who audited the lending scheme?", passage(text, "w")).text == REFUSAL_PHRASE
+
+
+# One passage, one question: the answer leads with the asked thing, read the way the id says.
+LEADS_WITH = [
+    pytest.param(
+        "Officials said thousands of workers are held in compounds in Laos. "
+        "At a briefing in Vienna on Friday, the agency's spokeswoman said the figures were rising.",
+        "Where was the briefing about the figures held?",
+        "Vienna",
+        id="place-that-belongs-to-the-asked-thing",
+    ),
+    pytest.param(
+        "Thursday The survey - published by the research group on Monday - found that most workers were recruited online.",
+        "On what day of the week was the survey published?",
+        "Monday",
+        id="date-of-the-event-not-the-dateline",
+    ),
+    pytest.param(
+        'The governor was hopeful: "I think we are seeing 80 to 85 per cent of the gangs already gone," she said.',
+        "What share of the gangs did the governor think were already gone?",
+        "80 to 85 per cent",
+        id="share-given-as-a-range-of-per-cent",
+    ),
+    pytest.param(
+        "- a warehouse on Dock Road in the port district, valued at about €40 million and reported to have been "
+        "bought for €32 million in 2019;",
+        "How much was the Dock Road warehouse reportedly bought for?",
+        "€32 million",
+        id="money-of-the-clause-that-says-what-was-asked",
+    ),
+    pytest.param(
+        "The agency's new study on fraud, published in May, is titled *Hidden Ledgers: Money Flows of Online Fraud*.",
+        "What is the agency's May study called?",
+        "Hidden Ledgers: Money Flows of Online Fraud",
+        id="title-in-markdown-emphasis",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, question, lead", LEADS_WITH)
+def test_answer_leads_with(assistant: Assistant, text: str, question: str, lead: str) -> None:
+    assert ask(assistant, question, passage(text, "x")).text.startswith(lead)
