@@ -72,6 +72,9 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+MAX_WRAP_WIDTH = 130  # wider lines are paragraphs on one line, not hard-wrapped text
+
+
 def wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped text was wrapped at (e-mails, plain-text exports, PDF text), or None.
 
@@ -82,7 +85,7 @@ def wrap_width(lines: list[str]) -> int | None:
         return None
     width = lengths[int(0.9 * (len(lengths) - 1))]
     near = sum(1 for n in lengths if width - 15 <= n <= width + 5)
-    return width if width <= 130 and near >= 0.5 * len(lengths) else None
+    return width if width <= MAX_WRAP_WIDTH and near >= 0.5 * len(lengths) else None
 
 
 REPEATED_LINE_MIN = 3  # a line on every page of a PDF (running header, footer) is never joined to text
@@ -101,7 +104,9 @@ def split_paragraphs(text: str, fragment: bool = False) -> list[tuple[int, int]]
     spans = _line_spans(text)
     lines = [text[s:e] for s, e in spans]
     width = wrap_width(lines)
-    if width is None and not fragment:
+    # A line wider than any wrap width: one paragraph per line, so a line without a full stop is a
+    # heading ("Myanmar army says it has cleared KK Park"), not a sentence going on below it.
+    if width is None and (not fragment or any(len(line) > MAX_WRAP_WIDTH for line in lines)):
         return spans
     repeated = {line for line, n in Counter(lines).items() if n >= REPEATED_LINE_MIN}
     merged: list[tuple[int, int]] = []

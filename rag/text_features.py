@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
@@ -162,6 +163,19 @@ def entities(question: str) -> list[str]:
     names = [w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in _STOP]
     years = re.findall(r"\b(?:19|20)\d{2}\b", question)
     return names + years
+
+
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+
+
+def dated_in(date: str | None, name: str) -> bool:
+    """`name` is a year ("2025") or a month ("October") and the ISO `date` falls in it."""
+    if not date:
+        return False
+    if name.isdigit():
+        return date.startswith(name)
+    month = _MONTHS.get(name.lower())
+    return month is not None and date[5:7] == f"{month:02d}"
 
 
 def mentions(text: str, term: str) -> bool:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.support import SentenceEncoder, passage_sentences
-from rag.text_features import content_terms, mentions
+from rag.text_features import content_terms, dated_in, entities, mentions, numbers
 from rag.types import Passage
+
+_SENTENCE_END = (".", "?", "!", ":", ";", '"', "”", "'", "’", ")", "]")
 
 
 @dataclass(frozen=True)
@@ -27,13 +29,18 @@ class SentenceCandidate:
         """The passage's text after this sentence."""
         return self.passage.text[self.end :]
 
+    def reads_as_heading(self) -> bool:
+        """No closing punctuation ("How KK Park grew", a title cut at a line end): a heading or a
+        fragment, not a statement to answer with."""
+        return not self.text.rstrip().endswith(_SENTENCE_END)
+
     def names_source(self, name: str) -> bool:
         """`name` is who published this article (its outlet or author), not what the sentence is about."""
         return mentions(f"{self.passage.outlet or ''} {self.passage.author or ''}", name)
 
     def dated_in(self, name: str) -> bool:
-        """`name` is a year and the article is dated in it (the events it reports)."""
-        return name.isdigit() and (self.passage.date or "").startswith(name)
+        """`name` is a year or a month and the article is dated in it (the events it reports)."""
+        return dated_in(self.passage.date, name)
 
     def about(self, name: str) -> bool:
         """Whether this sentence, the one before it, its article's title or outlet mention `name`
@@ -45,6 +52,7 @@ class SentenceCandidate:
 
 # A sentence that opens with a pronoun or "this"/"these" continues the one before it.
 _ANAPHOR = re.compile(r"^\W*(it|its|he|his|she|her|they|their|them|this|these)\b", re.I)
+_PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her)\b", re.I)
 
 
 def _subject_terms(sentence: str) -> frozenset[str]:
@@ -79,7 +87,12 @@ def rank_sentences(
         terms = content_terms(text)
         if previous and _ANAPHOR.match(text):  # "Its businesses included ...": about the subject before
             terms |= _subject_terms(previous)
-        coverage = len(analysis.terms & terms) / len(analysis.terms) if analysis.terms else 0.0
+        elif previous and _PERSON_PRONOUN.search(text):  # "Police said *he* had died": a person named before
+            terms |= content_terms(" ".join(entities(previous)))
+        # A figure the question names ("the group of 53") counts as a key term.
+        covered = len(analysis.terms & terms) + len(analysis.figures & numbers(text))
+        asked = len(analysis.terms) + len(analysis.figures)
+        coverage = covered / asked if asked else 0.0
         score = 0.6 * float(cosine) + 0.4 * coverage
         ranked.append(SentenceCandidate(no, text, score, coverage, previous, passage, end))
     return sorted(ranked, key=lambda c: -c.score)

@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.nlp import parse
-from rag.text_features import content_terms, entities
+from rag.text_features import content_terms, entities, numbers
 
 # Nouns that name people: "how many *victims*", "which *official*".
 PERSON_NOUNS = frozenset(
@@ -85,6 +85,8 @@ class QuestionAnalysis:
     excluded_names: tuple[str, ...] = ()  # "besides Myanmar and Cambodia": not the scope, not an answer
     ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
     attributed_to: tuple[str, ...] = ()  # names in "according to X": the outlet or author asked about
+    figures: frozenset[float] = frozenset()  # numbers named in the question, years aside ("the group of *53*")
+    asked_verb: str | None = None  # stemmed main verb of a how-question: "how did he *die*"
 
     def uses(self, text: str) -> bool:
         """`text` has one of the question's key terms (stemmed: "authored" for "author")."""
@@ -273,6 +275,33 @@ def excluded(question: str, names: list[str]) -> Exclusion:
     )
 
 
+def asked_figures(question: str) -> frozenset[float]:
+    """Numbers the question names outside dates ("the first group of *53* people", not "November 19, 2025")."""
+    doc = parse([question])[0]
+    outside_dates = "".join(
+        " " if any(e.start <= t.i < e.end and e.label_ in ("DATE", "TIME") for e in doc.ents) else t.text_with_ws
+        for t in doc
+    )
+    return frozenset(n for n in numbers(outside_dates) if not (n.is_integer() and 1900 <= n <= 2100))
+
+
+_LIGHT_VERBS = frozenset({"be", "have", "do", "say", "happen", "make", "get", "take"})
+
+
+def asked_verb(question: str) -> str | None:
+    """The stemmed main verb of a "how did/does/are ..." question ("how did he *die*", "how are
+    victims *recruited*"): the answer tells how that was done. None for other questions and for
+    verbs that say little on their own ("how did it happen")."""
+    if not re.match(r"^\W*how (did|does|do|are|is|was|were|can|could|has|have)\b", question, re.I):
+        return None
+    root = next((t for t in parse([question])[0] if t.dep_ == "ROOT"), None)
+    # After "how did ..." the root is the verb even where the tagger calls it a noun ("Min-ho die").
+    if root is None or root.pos_ not in ("VERB", "NOUN") or root.lemma_.lower() in _LIGHT_VERBS:
+        return None
+    stems = content_terms(root.lemma_)
+    return next(iter(stems)) if stems else None
+
+
 def analyse(question: str) -> QuestionAnalysis:
     focus, plural = _focus(question)
     kind = classify(question, focus, plural)
@@ -296,4 +325,6 @@ def analyse(question: str) -> QuestionAnalysis:
         excluded_names=exclusion.names,
         ranking_text=ranking_text,
         attributed_to=tuple(n for n in names if attribution and n in attribution.group(0)),
+        figures=asked_figures(ranking_text),
+        asked_verb=asked_verb(question) if kind is AnswerType.REASON else None,
     )

@@ -8,16 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.reader.answer_types import AnswerType
-from rag.reader.candidates import rank_sentences
+from rag.reader.candidates import SentenceCandidate, rank_sentences
 from rag.reader.extractors import EXTRACTORS, Reading
 from rag.reader.extractors.sentences import gives_cause, is_why
+from rag.reader.listing import enclosing_listing
 from rag.reader.question import QuestionAnalysis, analyse
 from rag.support import SentenceEncoder
-from rag.text_features import mentions, published_by
+from rag.text_features import dated_in, mentions, numbers, published_by
 from rag.types import Passage
 
 CANDIDATE_SLACK = 0.15
 CAUSE_BONUS = 0.05
+FIGURE_BONUS = 0.15
 SENTENCE_FALLBACK = frozenset({AnswerType.LIST, AnswerType.NAMED_THING, AnswerType.ORGANISATION, AnswerType.PLACE})
 
 
@@ -40,7 +42,8 @@ def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> 
         no
         for no, p in enumerate(passages, start=1)
         if all(
-            mentions(f"{p.title} {p.outlet or ''} {p.author or ''} {p.date or ''} {article_text[p.doc_id]}", name)
+            dated_in(p.date, name)
+            or mentions(f"{p.title} {p.outlet or ''} {p.author or ''} {article_text[p.doc_id]}", name)
             for name in analysis.required
         )
     }
@@ -49,6 +52,13 @@ def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> 
 def passages_by(names: Sequence[str], passages: Sequence[Passage]) -> set[int]:
     """Numbers of the passages whose article's outlet or author is one of `names` (whole words)."""
     return {no for no, p in enumerate(passages, start=1) if published_by(p.outlet, p.author, names)}
+
+
+def _gives_cause(candidate: SentenceCandidate, passages: Sequence[Passage]) -> bool:
+    if gives_cause(candidate.text):
+        return True
+    listing = enclosing_listing(candidate, passages)
+    return listing is not None and gives_cause(listing.introduction)
 
 
 class Reader:
@@ -67,8 +77,15 @@ class Reader:
         ranked = [c for c in rank_sentences(analysis, passages, self.encoder) if c.passage_no in covered]
         if analysis.answer_type is AnswerType.REASON and is_why(analysis):
             # A why-question is answered by a sentence that gives a cause ("because", "due to").
+            # So is an item of a list introduced as reasons ("Observers give three reasons:").
             ranked = sorted(
-                (replace(c, score=c.score + CAUSE_BONUS) if gives_cause(c.text) else c for c in ranked),
+                (replace(c, score=c.score + CAUSE_BONUS) if _gives_cause(c, passages) else c for c in ranked),
+                key=lambda c: -c.score,
+            )
+        if analysis.figures:
+            # "The first group of 53 people": the sentence with that figure is about the group asked of.
+            ranked = sorted(
+                (replace(c, score=c.score + FIGURE_BONUS) if analysis.figures <= numbers(c.text) else c for c in ranked),
                 key=lambda c: -c.score,
             )
         if analysis.answer_type is AnswerType.METADATA:

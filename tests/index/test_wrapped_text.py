@@ -50,3 +50,16 @@ def test_a_short_passage_cut_from_wrapped_text_is_joined_where_lines_stop_mid_se
     assert sentences[0].endswith("188\nforeigners and 73 locals.")
     assert sentences[0].startswith("In October") and "gaming\nlicence" in sentences[0]
     assert "Next line." in sentences  # a line ending its sentence is not joined to the next
+
+
+def test_a_heading_above_a_paragraph_on_one_line_stays_apart_in_a_passage() -> None:
+    # One paragraph per line (lines wider than any wrap width): a long heading without a full stop
+    # is its own line, not the start of the paragraph's first sentence.
+    passage = (
+        "Army says it has cleared the compound, a scam hub on the river border\n"
+        "The military government says its troops have taken the compound, one of the best-known scam "
+        "sites in the region, which sits on the river just south of the border town.\n"
+    )
+    sentences = [passage[s:e] for s, e in sentence_spans(passage)]
+    assert sentences[0] == "Army says it has cleared the compound, a scam hub on the river border"
+    assert sentences[1].startswith("The military government says")

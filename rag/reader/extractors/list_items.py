@@ -12,6 +12,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
+from rag.reader.listing import items_after
 from rag.reader.nlp import parse
 from rag.reader.question import ORGANISATION_NOUNS, PERSON_NOUNS, PLACE_NOUNS, QuestionAnalysis
 from rag.types import Passage
@@ -48,48 +49,18 @@ def _asked_noun(analysis: QuestionAnalysis) -> str | None:
     return None
 
 
-_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+)$")
 _ITEM_HEAD = re.compile(r"^\*\*(.+?)\*\*|^(.{2,60}?)\s+[-–—:]\s")
-
-
-def _continued(candidate: SentenceCandidate, passages: Sequence[Passage]) -> tuple[str, list[int]]:
-    """The text after the sentence, carried on into retrieved passages of the same article that
-    overlap the end of its own (a list cut by a chunk boundary); and the passages it spans."""
-    text, numbers, end = candidate.following_text(), [candidate.passage_no], candidate.passage.end
-    later = sorted(
-        (p.start, no, p) for no, p in enumerate(passages, start=1) if p.doc_id == candidate.passage.doc_id
-    )
-    for _, no, p in later:
-        if p.start <= end < p.end:
-            text += p.text[end - p.start :]
-            numbers.append(no)
-            end = p.end
-    return text, numbers
 
 
 def listed_after(candidate: SentenceCandidate, passages: Sequence[Passage]) -> tuple[list[str], list[int]]:
     """The heads of the list items that follow a sentence ending in a colon ("The report lists new
     locations: 1. **Africa** - ... 2. **South America** - ..."): a bold head, or the words before a
     dash or colon, and the passages they are in; no heads when the sentence introduces no such list."""
-    if not candidate.text.rstrip().endswith(":"):
-        return [], []
-    text, numbers = _continued(candidate, passages)
-    heads: list[str] = []
-    for line in text.split("\n"):
-        if not line.strip():
-            if heads:
-                break
-            continue
-        item = _ITEM.match(line)
-        if item is None:
-            if heads and line.startswith((" ", "\t")):
-                continue  # an item's wrapped line
-            break
-        head = _ITEM_HEAD.match(item.group(1))
-        if head is None:
-            return [], []  # items without a head: not a list of names
-        heads.append((head.group(1) or head.group(2)).strip(" *_,.;"))
-    return (heads, numbers) if len(heads) >= 2 else ([], [])
+    items, numbers = items_after(candidate, passages)
+    heads = [_ITEM_HEAD.match(item) for item in items]
+    if not items or any(head is None for head in heads):
+        return [], []  # items without a head: not a list of names
+    return [(h.group(1) or h.group(2)).strip(" *_,.;") for h in heads if h is not None], numbers
 
 
 def _coordination(doc: Doc) -> Span | None:

@@ -12,11 +12,14 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, near_top
+from rag.reader.listing import ITEM, enclosing_listing, listing_after
+from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.text_features import content_terms, numbers
 from rag.types import Passage
 
-_CAUSE = re.compile(r"\b(because|due to|as a result|owing to|after|since|amid|led to|so that|driven by|reason|caused?)\b", re.I)
+_CAUSE = re.compile(r"\b(because|due to|as a result|owing to|after|since|amid|led to|so that|driven by|reasons?|caused?)\b", re.I)
+_SCOPE_PHRASE = re.compile(r"\s+(in|at|during|under|within|according to)\s+[^?]*$", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _DIGIT = re.compile(r"\d")
 _DEFINES = re.compile(r"\b(is|are|was|were|means|refers to|known as|describes?)\b|\(|,\s*(a|an|the)\b", re.I)
@@ -28,6 +31,23 @@ def is_why(analysis: QuestionAnalysis) -> bool:
 
 def gives_cause(text: str) -> bool:
     return bool(_CAUSE.search(text))
+
+
+_MEANS = frozenset({"through", "by", "via", "with", "using", "of", "from"})
+
+
+def _tells_how(sentence: str, verb_stem: str) -> bool:
+    """The sentence has the asked verb with a phrase of means or cause: "recruited *through
+    advertisements*", "died *of cardiac arrest*", "recruited people *using fake job listings*"."""
+    for token in parse([sentence])[0]:
+        if token.pos_ not in ("VERB", "NOUN") or verb_stem not in content_terms(token.text):
+            continue
+        for child in token.children:
+            if child.dep_ in ("prep", "agent") and child.lower_ in _MEANS:
+                return True
+            if child.dep_ in ("advcl", "xcomp") and child.tag_ == "VBG":
+                return True
+    return False
 
 
 def _distinct(chosen: list[SentenceCandidate], candidate: SentenceCandidate) -> bool:
@@ -42,15 +62,35 @@ def _pick(candidates: Sequence[SentenceCandidate], count: int, margin: float) ->
     for candidate in near_top(candidates, margin, limit=10):
         if len(chosen) == count:
             break
-        if len(candidate.text.split()) >= 4 and _distinct(chosen, candidate):
+        if len(candidate.text.split()) >= 4 and not candidate.reads_as_heading() and _distinct(chosen, candidate):
             chosen.append(candidate)
     return chosen
 
 
-def _answer(chosen: Sequence[SentenceCandidate], kind: AnswerType, typed: bool) -> Reading | None:
+def _answer(
+    chosen: Sequence[SentenceCandidate], kind: AnswerType, typed: bool, passages: Sequence[Passage] = ()
+) -> Reading | None:
+    """The chosen sentences, each cited; a sentence that introduces a list ("... as follows:") with its items."""
     if not chosen:
         return None
-    return Reading(" ".join(cited(c.text, [c.passage_no]) for c in chosen), kind, typed=typed)
+    parts = []
+    for c in chosen:
+        listing = listing_after(c, passages) if passages else None
+        if listing is not None:
+            parts.append(cited(listing.text(), listing.passage_numbers))
+        else:
+            item = ITEM.match(c.text)  # a list item without its bullet
+            parts.append(cited(item.group(1) if item else c.text, [c.passage_no]))
+    return Reading(" ".join(parts), kind, typed=typed)
+
+
+def _listed_reasons(candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]) -> Reading | None:
+    """A list of reasons ("Observers give three reasons:" and its items) that a best candidate is an item of."""
+    for candidate in candidates:
+        listing = enclosing_listing(candidate, passages)
+        if listing is not None and gives_cause(listing.introduction):
+            return Reading(cited(listing.text(), listing.passage_numbers), AnswerType.REASON)
+    return None
 
 
 class SentenceExtractor:
@@ -61,7 +101,7 @@ class SentenceExtractor:
     def extract(
         self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
     ) -> Reading | None:
-        pool = [c for c in candidates if anchored(analysis, c)]
+        pool = [c for c in candidates if anchored(analysis, c) and not c.reads_as_heading()]
         if not pool:
             return None
         kind = analysis.answer_type
@@ -76,16 +116,26 @@ class SentenceExtractor:
                 return _answer(chosen, kind, typed=True)
             return _answer(_pick(pool, 1, 0.1), kind, typed=False)  # a change told in words
         if kind is AnswerType.REASON and is_why(analysis):
+            listed = _listed_reasons(near_top(pool, 0.25, limit=20), passages)
+            if listed is not None:
+                return listed
             causal = [c for c in near_top(pool, 0.2) if _CAUSE.search(c.text)]
             if causal:
-                return _answer(_pick(causal, 2, 0.2), kind, typed=True)
+                return _answer(_pick(causal, 2, 0.2), kind, typed=True, passages=passages)
+        if kind is AnswerType.REASON and analysis.asked_verb:
+            # "How did he die?" is answered where dying is told, not by the best sentence about him.
+            acting = [c for c in near_top(pool, 0.2) if _tells_how(c.text, analysis.asked_verb)]
+            if acting:
+                return _answer(_pick(acting, 2, 0.2), kind, typed=True, passages=passages)
         if kind is AnswerType.DEFINITION:
             # The sentence must name the thing asked about ("what is neak oknha?" needs "neak oknha").
-            subject = content_terms(re.sub(r"^\W*what (is|are|was|were|does) (a |an |the )?|\bmean\b|\?", "", analysis.text, flags=re.I))
+            # A trailing "in the <case>" sets the scope (names the reader checks), not the defined thing.
+            asked = re.sub(r"^\W*what (is|are|was|were|does) (a |an |the )?|\bmean\b|\?", "", analysis.text, flags=re.I)
+            subject = content_terms(_SCOPE_PHRASE.sub("", asked)) or content_terms(asked)
             pool = [c for c in pool if subject <= content_terms(f"{c.previous} {c.text}")]
             if not pool:
                 return None
             defining = [c for c in near_top(pool, 0.1) if _DEFINES.search(c.text)]
-            return _answer(_pick(defining or pool, 1, 0.1), kind, typed=bool(defining))
+            return _answer(_pick(defining or pool, 1, 0.1), kind, typed=bool(defining), passages=passages)
         count = 2 if kind is AnswerType.REASON else 1
-        return _answer(_pick(pool, count, 0.1), kind, typed=False)
+        return _answer(_pick(pool, count, 0.1), kind, typed=False, passages=passages)

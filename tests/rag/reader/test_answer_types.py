@@ -362,3 +362,88 @@ LEADS_WITH = [
 @pytest.mark.parametrize("text, question, lead", LEADS_WITH)
 def test_answer_leads_with(assistant: Assistant, text: str, question: str, lead: str) -> None:
     assert ask(assistant, question, passage(text, "x")).text.startswith(lead)
+
+
+def test_how_question_is_answered_where_the_asked_act_is_told_with_its_means(assistant: Assistant) -> None:
+    text = (
+        "The student, named by police as Arun Vale, had studied engineering at a college in the hills. "
+        "A fellow captive said Vale had been kept in a locked room for weeks. "
+        "Police said he had most likely died of heart failure caused by beatings; his body was bruised."
+    )
+    answer = ask(assistant, "How did Arun Vale die?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.startswith("Police said he had most likely died of heart failure")
+    assert "studied engineering" not in answer.text
+
+
+def test_how_question_skips_a_mere_mention_of_the_verb(assistant: Assistant) -> None:
+    text = (
+        "Charities warn young people before they are recruited into the compounds. "
+        "Most workers were recruited through advertisements on messaging apps that promised office jobs."
+    )
+    answer = ask(assistant, "How are workers recruited?", passage(text, "a"))
+    assert answer.text.startswith("Most workers were recruited through advertisements")
+    assert "Charities warn" not in answer.text
+
+
+def test_why_question_is_answered_by_the_list_of_reasons_an_item_belongs_to(assistant: Assistant) -> None:
+    text = (
+        "Soldiers took the Jade River compound last week and detained hundreds of workers.\n"
+        "Why act now? Analysts give three reasons:\n"
+        "- pressure from neighbouring governments to close the compounds;\n"
+        "- the army's wish to retake land lost to rebel groups;\n"
+        "- an election the army plans to hold next year.\n"
+        "Other compounds along the river are still running."
+    )
+    answer = ask(
+        assistant,
+        "Why did the army move against the Jade River compound?",
+        passage(text, "a", title="Army takes the Jade River compound"),
+    )
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.startswith("Analysts give three reasons: pressure from neighbouring governments")
+    assert "retake land" in answer.text and "an election" in answer.text
+
+
+def test_sentence_introducing_a_list_is_answered_with_its_items(assistant: Assistant) -> None:
+    text = (
+        "3. How the fraud worked\n"
+        "The fraud followed a pattern investigators know well:\n"
+        "  * Workers contacted strangers through messaging apps and\n"
+        "social media.\n"
+        "  * They built trust over weeks, posing as friends.\n"
+        "  * Victims were persuaded to move savings into fake trading platforms.\n"
+        "Prosecutors say the money was laundered through casinos."
+    )
+    answer = ask(assistant, "How did the fraud work?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert "3. How the fraud worked" not in answer.text  # a heading is no answer
+    assert "contacted strangers through messaging apps and social media" in answer.text
+    assert "fake trading platforms" in answer.text
+
+
+def test_a_figure_named_in_the_question_picks_its_sentence(assistant: Assistant) -> None:
+    text = (
+        "Among those handed over were 410 Chinese, 230 Vietnamese and 95 Indonesians, as well as smaller groups "
+        "from Laos, Nepal and India. "
+        "The handover had first been announced as a group of 48 people from Kenya, Uganda and Ghana."
+    )
+    answer = ask(
+        assistant, "Which nationalities were in the first group of 48 people handed over?", passage(text, "a")
+    )
+    assert answer.status is AnswerStatus.ANSWERED
+    assert all(country in answer.text for country in ("Kenya", "Uganda", "Ghana"))
+    assert "Chinese" not in answer.text
+
+
+def test_a_month_in_the_question_is_met_by_the_article_date(assistant: Assistant) -> None:
+    title = "Army takes the Jade River compound"
+    lead = passage("Soldiers took the compound and detained hundreds of workers.", "a", date="2025-10-27", title=title)
+    reasons = Passage(  # a later passage of the same article, which does not name the month
+        chunk_id="a:1", doc_id="a", start=200, end=400, paragraph=3, dense_score=0.8, title=title,
+        outlet=None, date="2025-10-27", author=None,
+        text="The army moved because neighbouring governments pressed it to close the compounds.",
+    )
+    answer = ask(assistant, "Why did the army move against the Jade River compound in October 2025?", lead, reasons)
+    assert answer.status is AnswerStatus.ANSWERED
+    assert "neighbouring governments pressed it" in answer.text
