@@ -285,7 +285,7 @@ def asked_figures(question: str) -> frozenset[float]:
     return frozenset(n for n in numbers(outside_dates) if not (n.is_integer() and 1900 <= n <= 2100))
 
 
-_LIGHT_VERBS = frozenset({"be", "have", "do", "say", "happen", "make", "get", "take"})
+LIGHT_VERBS = frozenset({"be", "have", "do", "say", "happen", "make", "get", "take"})
 
 
 def asked_verb(question: str) -> str | None:
@@ -296,7 +296,7 @@ def asked_verb(question: str) -> str | None:
         return None
     root = next((t for t in parse([question])[0] if t.dep_ == "ROOT"), None)
     # After "how did ..." the root is the verb even where the tagger calls it a noun ("Min-ho die").
-    if root is None or root.pos_ not in ("VERB", "NOUN") or root.lemma_.lower() in _LIGHT_VERBS:
+    if root is None or root.pos_ not in ("VERB", "NOUN") or root.lemma_.lower() in LIGHT_VERBS:
         return None
     stems = content_terms(root.lemma_)
     return next(iter(stems)) if stems else None

@@ -14,7 +14,7 @@ from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.listing import items_after
 from rag.reader.nlp import parse
-from rag.reader.question import ORGANISATION_NOUNS, PERSON_NOUNS, PLACE_NOUNS, QuestionAnalysis
+from rag.reader.question import LIGHT_VERBS, ORGANISATION_NOUNS, PERSON_NOUNS, PLACE_NOUNS, QuestionAnalysis
 from rag.types import Passage
 
 _ENTITY_LISTS: list[tuple[frozenset[str], frozenset[str]]] = [
@@ -34,6 +34,8 @@ def _entity_labels(analysis: QuestionAnalysis) -> frozenset[str] | None:
     return None
 
 
+LIST_MARGIN = 0.15  # candidates this close to the best are searched for a list
+ATTACHED_LIST_MARGIN = 0.2  # a list that follows the asked noun or verb may be this far down
 _KIND_NOUNS = frozenset({"kind", "type", "sort", "form"})
 
 
@@ -94,7 +96,7 @@ class ListExtractor:
     def extract(
         self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
     ) -> Reading | None:
-        top = [c for c in near_top(candidates, 0.15, limit=8) if anchored(analysis, c)]
+        top = [c for c in near_top(candidates, LIST_MARGIN, limit=8) if anchored(analysis, c)]
         if not top:
             return None
         labels = _entity_labels(analysis)
@@ -111,14 +113,23 @@ class ListExtractor:
         # The largest coordination ("a, b and c") among the best sentences; ties go to the better sentence.
         noun = _asked_noun(analysis)
         best: tuple[int, float, str, int] | None = None
-        for candidate in top:
+        top_score = candidates[0].score
+        for candidate in [c for c in near_top(candidates, ATTACHED_LIST_MARGIN, limit=10) if anchored(analysis, c)]:
             span = _coordination(parse([candidate.text])[0])
             if span is None or in_question(analysis, span):
                 continue
             size = sum(1 for t in span if t.dep_ == "conj") + 1
-            # A list that follows the asked noun ("online *crimes* ranging from A, B to C") counts one more.
+            # A list that follows the asked noun ("online *crimes* ranging from A, B to C") or a verb
+            # of the question ("had moved into" ... "while *moving* into A, B, C") counts one more.
             lead = span.doc[max(0, span.start - 6) : span.start]
-            weight = min(size, 4) + (1 if noun and any(t.lemma_.lower() == noun for t in lead) else 0)
+            follows_asked = any(
+                (noun and t.lemma_.lower() == noun)
+                or (t.pos_ == "VERB" and t.lemma_.lower() not in LIGHT_VERBS and analysis.uses(t.text))
+                for t in lead
+            )
+            if candidate.score < top_score - LIST_MARGIN and not follows_asked:
+                continue  # further down, only a list attached to the asked words
+            weight = min(size, 4) + (1 if follows_asked else 0)
             if best is None or (weight, candidate.score) > (best[0], best[1]):
                 best = (weight, candidate.score, span.text.strip(" ,;:"), candidate.passage_no)
         if best is None:

@@ -447,3 +447,17 @@ def test_a_month_in_the_question_is_met_by_the_article_date(assistant: Assistant
     answer = ask(assistant, "Why did the army move against the Jade River compound in October 2025?", lead, reasons)
     assert answer.status is AnswerStatus.ANSWERED
     assert "neighbouring governments pressed it" in answer.text
+
+
+def test_a_list_after_the_asked_verb_is_found_a_little_further_down(assistant: Assistant) -> None:
+    # The better-ranked sentence lists places; the list asked for follows the question's verb.
+    text = (
+        "A year after Governor Rask closed the gaming hubs, officials in Tarsa, Velm, Orrin and Kade say most "
+        "of the trade is gone. "
+        "In a speech on 3 May, Governor Rask declared: \"From today, all gaming hubs are closed.\" "
+        "He said the operators had been posing as legitimate firms while moving into \"extortion, money "
+        "laundering, kidnapping and forced labour\"."
+    )
+    answer = ask(assistant, "What crimes did Governor Rask say the gaming hubs had moved into?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.lower().startswith("extortion, money laundering, kidnapping and forced labour")
