@@ -15,7 +15,7 @@ from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.nlp import parse
-from rag.reader.question import QuestionAnalysis
+from rag.reader.question import LIGHT_VERBS, QuestionAnalysis
 from rag.support import passage_sentences
 from rag.types import Passage
 
@@ -24,6 +24,7 @@ LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.ORGANISATION: frozenset({"ORG"}),
     AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
 }
+PLACE_DESCRIPTION_LEAD = 0.05  # how far the best sentence must lead a named place's for its description to answer
 _NEAR = 4  # tokens between an entity and the asked noun for it to count as "near"
 
 
@@ -180,6 +181,30 @@ def actor_phrase(analysis: QuestionAnalysis, candidates: Sequence[SentenceCandid
     return None
 
 
+_PLACE_PREPS = frozenset({"in", "at", "near", "along", "on", "inside", "within", "across"})
+_CLAUSES = frozenset({"relcl", "acl", "advcl", "punct", "appos"})
+
+
+def described_place(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> str | None:
+    """Where the sentence puts the asked act when it names no place but describes one: "located
+    *in weakly regulated border areas* which ...": the phrase after the question's verb, without
+    the clauses that describe it further."""
+    doc = parse([candidate.text])[0]
+    for token in doc:
+        if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS or not analysis.uses(token.text):
+            continue
+        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS):
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is None or obj.pos_ != "NOUN" or obj.ent_type_:
+                continue
+            dropped = {t.i for c in obj.children if c.dep_ in _CLAUSES and c.i > obj.i for t in c.subtree}
+            words = [t for t in obj.subtree if t.i not in dropped]
+            phrase = doc[words[0].i : words[-1].i + 1].text.strip(" ,;:—–-")
+            if phrase and not in_question(analysis, phrase):
+                return f"{prep.text} {phrase}"
+    return None
+
+
 class EntityExtractor:
     answer_types = frozenset(LABELS)
 
@@ -188,6 +213,13 @@ class EntityExtractor:
     ) -> Reading | None:
         labels = LABELS[analysis.answer_type]
         found = ranked_entities(analysis, candidates, labels)
+        if analysis.answer_type is AnswerType.PLACE and candidates and anchored(analysis, candidates[0]):
+            # The best sentence describes the place ("in porous border areas"): that answers, not a
+            # name from a sentence ranked well below it.
+            best = candidates[0]
+            described = described_place(analysis, best)
+            if described and (not found or found[0][2].score < best.score - PLACE_DESCRIPTION_LEAD):
+                return Reading(cited(described, [best.passage_no]), AnswerType.PLACE)
         if not found and analysis.answer_type is AnswerType.PERSON and analysis.role is None:
             actor = actor_phrase(analysis, candidates)
             return Reading(cited(actor[0], [actor[1]]), AnswerType.PERSON) if actor else None

@@ -18,7 +18,7 @@ from rag.reader.question import QuestionAnalysis
 from rag.text_features import content_terms, numbers
 from rag.types import Passage
 
-_CAUSE = re.compile(r"\b(because|due to|as a result|owing to|after|since|amid|led to|so that|driven by|reasons?|caused?)\b", re.I)
+_CAUSE = re.compile(r"\b(because|due to|as a result|owing to|amid|led to|so that|driven by|reasons?|caused?)\b", re.I)
 _SCOPE_PHRASE = re.compile(r"\s+(in|at|during|under|within|according to)\s+[^?]*$", re.I)
 _QUOTE_MARK = re.compile(r"[“”\"]")
 _DIGIT = re.compile(r"\d")
@@ -48,6 +48,14 @@ def _tells_how(sentence: str, verb_stem: str) -> bool:
             if child.dep_ in ("advcl", "xcomp") and child.tag_ == "VBG":
                 return True
     return False
+
+
+RESTATES_COVERAGE = 0.8  # a sentence with this share of the question's key terms restates it
+RESTATED_REACH = 0.35  # how far below a restating sentence the reason may rank
+
+
+def restates(candidate: SentenceCandidate) -> bool:
+    return candidate.coverage >= RESTATES_COVERAGE
 
 
 def _distinct(chosen: list[SentenceCandidate], candidate: SentenceCandidate) -> bool:
@@ -138,4 +146,9 @@ class SentenceExtractor:
             defining = [c for c in near_top(pool, 0.1) if _DEFINES.search(c.text)]
             return _answer(_pick(defining or pool, 1, 0.1), kind, typed=bool(defining), passages=passages)
         count = 2 if kind is AnswerType.REASON else 1
-        return _answer(_pick(pool, count, 0.1), kind, typed=False, passages=passages)
+        chosen = _pick(pool, count, 0.1)
+        if kind is AnswerType.REASON and is_why(analysis) and len(chosen) == 1 and restates(chosen[0]):
+            # The best sentence restates the asked fact ("70% of returnees were prosecuted"): the
+            # reason is in the next best one, however far down.
+            chosen = _pick(pool, 2, RESTATED_REACH)
+        return _answer(chosen, kind, typed=False, passages=passages)

@@ -461,3 +461,34 @@ def test_a_list_after_the_asked_verb_is_found_a_little_further_down(assistant: A
     answer = ask(assistant, "What crimes did Governor Rask say the gaming hubs had moved into?", passage(text, "a"))
     assert answer.status is AnswerStatus.ANSWERED
     assert answer.text.lower().startswith("extortion, money laundering, kidnapping and forced labour")
+
+
+def test_where_question_answered_by_the_place_the_best_sentence_describes(assistant: Assistant) -> None:
+    text = (
+        "Most of the compounds in Norland are located in lawless hill districts which lack any police "
+        "presence, the report said. Separately, officials in Varos said 300 people were freed last month."
+    )
+    answer = ask(assistant, "Where are most of the compounds in Norland located?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.startswith("In lawless hill districts [1]")
+    assert "Varos" not in answer.text
+
+
+def test_where_question_still_answered_by_a_named_place(assistant: Assistant) -> None:
+    text = "Most of the compounds in Norland are located in Tarsa province, near the river border."
+    answer = ask(assistant, "Where are most of the compounds in Norland located?", passage(text, "a"))
+    assert answer.text.startswith("Tarsa")
+
+
+def test_why_question_without_a_cause_word_reaches_past_the_restated_fact(assistant: Assistant) -> None:
+    text = (
+        "In Norland, for instance, police said 60% of workers who returned from the compounds had been "
+        "jailed for fraud. "
+        "The country's labour law exempts trafficked workers from being jailed for some offences, but fraud "
+        "is not one of them. "
+        "Officials in Varos said 300 people were freed last month."
+    )
+    answer = ask(assistant, "Why are workers who return to Norland jailed?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert "labour law exempts trafficked workers" in answer.text
+    assert "Varos" not in answer.text
