@@ -302,6 +302,21 @@ def asked_verb(question: str) -> str | None:
     return next(iter(stems)) if stems else None
 
 
+_WH = r"(?:who|whom|whose|which|what|when|where|why|how)\b"
+_NEXT_QUESTION = re.compile(rf",?\s+and\s+(?={_WH})", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a compound question asks ("Who said X, and which spokesman said Y?": two),
+    each ending in a question mark; the question itself when it asks one thing."""
+    if not re.match(rf"^\W*{_WH}", question, re.I):
+        return [question]
+    pieces = [p.strip(" ,?") for p in _NEXT_QUESTION.split(question)]
+    if len(pieces) < 2 or any(len(p.split()) < 3 for p in pieces):
+        return [question]
+    return [f"{p[:1].upper()}{p[1:]}?" for p in pieces]
+
+
 def analyse(question: str) -> QuestionAnalysis:
     focus, plural = _focus(question)
     kind = classify(question, focus, plural)

@@ -12,7 +12,7 @@ from rag.reader.candidates import SentenceCandidate, rank_sentences
 from rag.reader.extractors import EXTRACTORS, Reading
 from rag.reader.extractors.sentences import gives_cause, is_why
 from rag.reader.listing import enclosing_listing
-from rag.reader.question import QuestionAnalysis, analyse
+from rag.reader.question import QuestionAnalysis, analyse, question_parts
 from rag.support import SentenceEncoder
 from rag.text_features import dated_in, mentions, numbers, published_by
 from rag.types import Passage
@@ -67,6 +67,20 @@ class Reader:
         self.min_score = min_score
 
     def read(self, question: str, passages: Sequence[Passage]) -> ReaderResult:
+        """The answer to the question; a compound question ("Who said X, and which spokesman said
+        Y?") is answered part by part when every part finds its answer."""
+        parts = question_parts(question)
+        if len(parts) > 1:
+            results = [self._read_one(part, passages) for part in parts]
+            readings = [r.reading for r in results if r.reading is not None]
+            if len(readings) == len(results):
+                joined = Reading(
+                    " ".join(r.text for r in readings), readings[0].answer_type, typed=all(r.typed for r in readings)
+                )
+                return ReaderResult(results[0].analysis, joined, names_missing=False)
+        return self._read_one(question, passages)
+
+    def _read_one(self, question: str, passages: Sequence[Passage]) -> ReaderResult:
         analysis = analyse(question)
         covered = passages_naming(analysis, passages)
         # "According to <outlet>": the answer comes from that outlet's articles when any was retrieved.

@@ -492,3 +492,17 @@ def test_why_question_without_a_cause_word_reaches_past_the_restated_fact(assist
     assert answer.status is AnswerStatus.ANSWERED
     assert "labour law exempts trafficked workers" in answer.text
     assert "Varos" not in answer.text
+
+
+def test_compound_question_is_answered_part_by_part(assistant: Assistant) -> None:
+    text = (
+        "Commissioner Hala Ruud said the workers were \"prisoners, not partners\" in the fraud. "
+        "At a briefing in Varos, spokesman Tomas Ekk said: \"They are prisoners. They are not partners.\""
+    )
+    answer = ask(
+        assistant,
+        "Who said the workers were 'prisoners, not partners', and which spokesman said 'They are prisoners'?",
+        passage(text, "a"),
+    )
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.startswith("Hala Ruud [1].") and "Tomas Ekk [1]." in answer.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.reader.answer_types import AnswerType
-from rag.reader.question import analyse
+from rag.reader.question import analyse, question_parts
 
 CASES = [
     ("How many workers were freed from the compound?", AnswerType.COUNT),
@@ -61,3 +61,17 @@ def test_places_and_years_set_the_scope_and_sources_do_not() -> None:
     assert "Harbour" in analysis.source_names and "Harbour" not in analysis.scope_names
     # A name after a place preposition is scope too: "held at <compound>".
     assert set(analyse("How many people are held at Golden Lotus Park?").scope_names) == {"Golden", "Lotus", "Park"}
+
+
+def test_a_compound_question_is_split_into_its_questions() -> None:
+    assert question_parts("Who chairs the panel, and which office funds it?") == [
+        "Who chairs the panel?",
+        "Which office funds it?",
+    ]
+    # One question naming two places, or wh-words with no question after them, is not split.
+    assert question_parts("How many people are held in Norland and Varos?") == [
+        "How many people are held in Norland and Varos?"
+    ]
+    assert question_parts("Which countries and which companies were named?") == [
+        "Which countries and which companies were named?"
+    ]
