@@ -86,6 +86,7 @@ class QuestionAnalysis:
     ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
     attributed_to: tuple[str, ...] = ()  # names in "according to X": the outlet or author asked about
     figures: frozenset[float] = frozenset()  # numbers named in the question, years aside ("the group of *53*")
+    counted_act: str | None = None  # verb lemma of a count question: "how many were *murdered*"
     asked_verb: str | None = None  # stemmed main verb of a how-question: "how did he *die*"
 
     def uses(self, text: str) -> bool:
@@ -288,17 +289,25 @@ def asked_figures(question: str) -> frozenset[float]:
 LIGHT_VERBS = frozenset({"be", "have", "do", "say", "happen", "make", "get", "take"})
 
 
+def main_verb(question: str, nouns_too: bool = False) -> str | None:
+    """The lemma of the question's root verb ("how many workers were *murdered*": murder), None
+    for verbs that say little on their own ("how many are there", "how did it happen")."""
+    root = next((t for t in parse([question])[0] if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in (("VERB", "NOUN") if nouns_too else ("VERB",)):
+        return None
+    lemma = root.lemma_.lower()
+    return None if lemma in LIGHT_VERBS else lemma
+
+
 def asked_verb(question: str) -> str | None:
     """The stemmed main verb of a "how did/does/are ..." question ("how did he *die*", "how are
     victims *recruited*"): the answer tells how that was done. None for other questions and for
     verbs that say little on their own ("how did it happen")."""
     if not re.match(r"^\W*how (did|does|do|are|is|was|were|can|could|has|have)\b", question, re.I):
         return None
-    root = next((t for t in parse([question])[0] if t.dep_ == "ROOT"), None)
     # After "how did ..." the root is the verb even where the tagger calls it a noun ("Min-ho die").
-    if root is None or root.pos_ not in ("VERB", "NOUN") or root.lemma_.lower() in LIGHT_VERBS:
-        return None
-    stems = content_terms(root.lemma_)
+    lemma = main_verb(question, nouns_too=True)
+    stems = content_terms(lemma) if lemma else set()
     return next(iter(stems)) if stems else None
 
 
@@ -342,4 +351,5 @@ def analyse(question: str) -> QuestionAnalysis:
         attributed_to=tuple(n for n in names if attribution and n in attribution.group(0)),
         figures=asked_figures(ranking_text),
         asked_verb=asked_verb(question) if kind is AnswerType.REASON else None,
+        counted_act=main_verb(question) if kind is AnswerType.COUNT else None,
     )

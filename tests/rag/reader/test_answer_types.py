@@ -506,3 +506,14 @@ def test_compound_question_is_answered_part_by_part(assistant: Assistant) -> Non
     )
     assert answer.status is AnswerStatus.ANSWERED
     assert answer.text.startswith("Hala Ruud [1].") and "Tomas Ekk [1]." in answer.text
+
+
+def test_a_vague_figure_of_another_act_does_not_count_the_asked_one(assistant: Assistant) -> None:
+    text = (
+        "Hundreds of thousands of people have been trafficked into the Norland compounds, the report said. "
+        "Guards beat workers who tried to flee, and some were killed."
+    )
+    killed = ask(assistant, "How many workers have been killed trying to flee the Norland compounds?", passage(text, "a"))
+    assert killed.text == REFUSAL_PHRASE
+    trafficked = ask(assistant, "How many people have been trafficked into the Norland compounds?", passage(text, "a"))
+    assert trafficked.text.startswith("Hundreds of thousands of people")
