@@ -157,10 +157,15 @@ def content_terms(text: str) -> set[str]:
     return set(_stemmer().stemWords([w for w in words if w and w not in _STOP and len(w) > 1]))
 
 
+_JOINED_NAMES = re.compile(r"^[A-Z][\w']*(?:-[A-Z][\w']*)+$")
+
+
 def entities(question: str) -> list[str]:
     """Words the answer must mention: capitalised words after the first, and years."""
     words = _WORD.findall(question)
     names = [w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in _STOP]
+    # "Thailand-Cambodia ceasefire", "US-China talks": each capitalised part is a name of its own.
+    names = [part for name in names for part in (name.split("-") if _JOINED_NAMES.match(name) else [name])]
     years = re.findall(r"\b(?:19|20)\d{2}\b", question)
     return names + years
 

@@ -14,6 +14,7 @@ from rag.types import Passage
 ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+)$")
 _ENDS_SENTENCE = re.compile(r"[.;!?:\"”’)]\s*$")
 _LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?])\s+)([^.!?]+:)\s*$")
+ADJACENT_GAP = 2  # characters (line breaks) the chunker may leave between consecutive chunks
 INTRODUCTION_REACH = 20  # lines looked back from an item for its introduction
 
 
@@ -27,8 +28,12 @@ def continued(candidate: SentenceCandidate, passages: Sequence[Passage]) -> tupl
     for _, no, p in later:
         if p.start <= end < p.end:
             text += p.text[end - p.start :]
-            numbers.append(no)
-            end = p.end
+        elif end < p.start <= end + ADJACENT_GAP:  # the next chunk, cut at a paragraph break
+            text += "\n" + p.text
+        else:
+            continue
+        numbers.append(no)
+        end = p.end
     return text, numbers
 
 

@@ -10,8 +10,10 @@ from dataclasses import dataclass, replace
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate, rank_sentences
 from rag.reader.extractors import EXTRACTORS, Reading
+from rag.reader.extractors.entity import KINDS_OF_BODY
 from rag.reader.extractors.sentences import gives_cause, is_why
 from rag.reader.listing import enclosing_listing
+from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis, analyse, question_parts
 from rag.support import SentenceEncoder
 from rag.text_features import dated_in, mentions, numbers, published_by
@@ -52,6 +54,10 @@ def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> 
 def passages_by(names: Sequence[str], passages: Sequence[Passage]) -> set[int]:
     """Numbers of the passages whose article's outlet or author is one of `names` (whole words)."""
     return {no for no, p in enumerate(passages, start=1) if published_by(p.outlet, p.author, names)}
+
+
+def _names_noun(candidate: SentenceCandidate, lemma: str) -> bool:
+    return any(t.lemma_.lower() == lemma for t in parse([candidate.text])[0])
 
 
 def _gives_cause(candidate: SentenceCandidate, passages: Sequence[Passage]) -> bool:
@@ -112,6 +118,9 @@ class Reader:
         candidates = [c for c in ranked if c.score >= self.min_score - CANDIDATE_SLACK]
         reading = EXTRACTORS[analysis.answer_type].extract(analysis, candidates, passages)
         if reading is None and analysis.answer_type in SENTENCE_FALLBACK:
+            if analysis.answer_type is AnswerType.ORGANISATION and analysis.focus in KINDS_OF_BODY:
+                # "Which court ...": a sentence that names no court is no answer either.
+                candidates = [c for c in candidates if _names_noun(c, analysis.focus)]
             fallback = EXTRACTORS[AnswerType.STATEMENT].extract(analysis, candidates, passages)
             if fallback is not None:
                 reading = Reading(fallback.text, analysis.answer_type, typed=False)

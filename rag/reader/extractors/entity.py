@@ -205,6 +205,16 @@ def described_place(analysis: QuestionAnalysis, candidate: SentenceCandidate) ->
     return None
 
 
+# Organisation nouns that name a kind of body: the answer must be one ("which court", "which ministry").
+KINDS_OF_BODY = frozenset(
+    {"court", "ministry", "department", "office", "agency", "bank", "committee", "commission", "council", "bureau", "regulator", "unit"}
+)
+
+
+def _is_the_asked_body(ent: Span, analysis: QuestionAnalysis) -> bool:
+    return _near_focus(ent, analysis) or _does_the_asked_act(ent, analysis)
+
+
 class EntityExtractor:
     answer_types = frozenset(LABELS)
 
@@ -223,6 +233,10 @@ class EntityExtractor:
         if not found and analysis.answer_type is AnswerType.PERSON and analysis.role is None:
             actor = actor_phrase(analysis, candidates)
             return Reading(cited(actor[0], [actor[1]]), AnswerType.PERSON) if actor else None
+        if analysis.answer_type is AnswerType.ORGANISATION and analysis.focus in KINDS_OF_BODY:
+            # "Which *court* ...": an organisation named as that kind of body, or doing the asked act;
+            # any other name in the sentence ("Prince Group") is not one.
+            found = [f for f in found if _is_the_asked_body(f[3], analysis)]
         if not found:
             return None
         _, name, candidate, span = found[0]

@@ -65,6 +65,32 @@ def listed_after(candidate: SentenceCandidate, passages: Sequence[Passage]) -> t
     return [(h.group(1) or h.group(2)).strip(" *_,.;") for h in heads if h is not None], numbers
 
 
+_HEAD_END = re.compile(r"[:,;(]|\s[-–—]\s")
+HEAD_MAX_WORDS = 8
+
+
+def _listed_instances(
+    candidate: SentenceCandidate, noun: str | None, passages: Sequence[Passage]
+) -> tuple[list[str], list[int]]:
+    """The heads of the items a sentence ending in a colon lists as instances of the asked noun
+    ("police arrested suspects in five *provinces*:" then "- Poipet, on the Thai border: ..."): a
+    bold head, or the words before the first comma, colon or dash of each item."""
+    if noun is None or not candidate.text.rstrip().endswith(":"):
+        return [], []
+    if not any(t.lemma_.lower() == noun for t in parse([candidate.text])[0]):
+        return [], []
+    items, numbers = items_after(candidate, passages)
+    heads = []
+    for item in items:
+        bold = re.match(r"^\*\*(.+?)\*\*", item)
+        head = bold.group(1) if bold else _HEAD_END.split(item, maxsplit=1)[0]
+        head = head.strip(" *_.;")
+        if not head or len(head.split()) > HEAD_MAX_WORDS:
+            return [], []  # items that are sentences, not names of instances
+        heads.append(head)
+    return heads, numbers
+
+
 def _coordination(doc: Doc) -> Span | None:
     """The longest coordinated phrase of the sentence ("a, b and c"), if any."""
     best: tuple[int, Span] | None = None
@@ -99,6 +125,13 @@ class ListExtractor:
         top = [c for c in near_top(candidates, LIST_MARGIN, limit=8) if anchored(analysis, c)]
         if not top:
             return None
+        noun = _asked_noun(analysis)
+        # A list introduced as instances of the asked noun ("in at least five *provinces*:").
+        for candidate in top[:3]:
+            heads, numbers = _listed_instances(candidate, noun, passages)
+            heads = [h for h in heads if not in_question(analysis, h)]
+            if len(heads) >= 2:
+                return Reading(cited(join_items(heads), numbers), AnswerType.LIST)
         labels = _entity_labels(analysis)
         if labels is not None:
             found = self._entities(analysis, top, labels)
@@ -111,7 +144,6 @@ class ListExtractor:
             if len(heads) >= 2:
                 return Reading(cited(join_items(heads), numbers), AnswerType.LIST)
         # The largest coordination ("a, b and c") among the best sentences; ties go to the better sentence.
-        noun = _asked_noun(analysis)
         best: tuple[int, float, str, int] | None = None
         top_score = candidates[0].score
         for candidate in [c for c in near_top(candidates, ATTACHED_LIST_MARGIN, limit=10) if anchored(analysis, c)]:

@@ -517,3 +517,33 @@ def test_a_vague_figure_of_another_act_does_not_count_the_asked_one(assistant: A
     assert killed.text == REFUSAL_PHRASE
     trafficked = ask(assistant, "How many people have been trafficked into the Norland compounds?", passage(text, "a"))
     assert trafficked.text.startswith("Hundreds of thousands of people")
+
+
+def test_a_list_of_the_asked_places_is_read_from_items_in_the_next_chunk(assistant: Assistant) -> None:
+    intro = "Between 14 and 16 July, police arrested more than 900 suspects in at least four provinces:"
+    items = (
+        "- Tarsa and Velm: more than 200 foreigners and 85 locals;\n"
+        "- Orrin, on the river border: at least 270 people, including 45 women;\n"
+        "- Kade province, in the north-east: 312 people from five countries."
+    )
+    # Two consecutive chunks of one article, the chunker's cut at the paragraph break between them.
+    first = Passage(chunk_id="a:0", doc_id="a", text=intro, start=0, end=len(intro), paragraph=0,
+                    dense_score=0.8, title="Norland raids", outlet=None, date=None, author=None)
+    second = Passage(chunk_id="a:1", doc_id="a", text=items, start=len(intro) + 1, end=len(intro) + 1 + len(items),
+                     paragraph=1, dense_score=0.8, title="Norland raids", outlet=None, date=None, author=None)
+    answer = ask(assistant, "In which provinces did police carry out raids between 14 and 16 July?", first, second)
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.startswith("Tarsa and Velm, Orrin and Kade province")
+    assert answer.citations[0].chunk_id == "a:1"  # the items' chunk supports the list
+
+
+def test_which_court_is_answered_by_a_court_or_refused(assistant: Assistant) -> None:
+    text = (
+        "Tomas Ekk, the founder of the Silver Reef Group, is now in custody in Varos. "
+        "He was arrested on 6 January and handed over the next day."
+    )
+    answer = ask(assistant, "Which court sentenced Tomas Ekk?", passage(text, "a"))
+    assert answer.text == REFUSAL_PHRASE  # neither "Silver Reef Group" nor a sentence naming no court
+    sentenced = passage("The Varos High Court sentenced Tomas Ekk to twelve years in March.", "b")
+    answer = ask(assistant, "Which court sentenced Tomas Ekk?", passage(text, "a"), sentenced)
+    assert answer.text.startswith("The Varos High Court") or answer.text.startswith("Varos High Court")
