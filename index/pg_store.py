@@ -251,6 +251,12 @@ FILTERED_DENSE_SQL, FILTERED_KEYWORD_SQL, FILTERED_HYBRID_SQL = _statements(filt
 
 
 # Words with a lexeme (as the keyword search stems them) that no chunk has; stop words have none.
+NEXT_CHUNK_SQL = """
+SELECT n.doc_id, n.ordinal, n.chunk_id, n.start_char, n.end_char, n.paragraph, n.token_count, n.text
+FROM rag_chunks c JOIN rag_chunks n ON n.doc_id = c.doc_id AND n.ordinal = c.ordinal + 1
+WHERE c.doc_id = %(doc_id)s AND c.chunk_id = %(chunk_id)s
+"""
+
 UNKNOWN_WORDS_SQL = """
 SELECT w FROM unnest(%s::text[]) AS w
 WHERE EXISTS (
@@ -432,6 +438,18 @@ class PgStore:
             return set()
         rows = self._read(lambda cur: cur.execute(UNKNOWN_WORDS_SQL, (unique,)).fetchall())
         return {word for (word,) in rows}
+
+    def next_chunk(self, doc_id: str, chunk_id: str) -> Chunk | None:
+        if self._opened_with is None:
+            raise RuntimeError(f"the index in {self.location} is not open; call open() first")
+        row = self._read(lambda cur: cur.execute(NEXT_CHUNK_SQL, {"doc_id": doc_id, "chunk_id": chunk_id}).fetchone())
+        if row is None:
+            return None
+        doc, ordinal, next_id, start, end, paragraph, token_count, text = row
+        return Chunk(
+            chunk_id=next_id, doc_id=doc, ordinal=ordinal, start=start, end=end, text=text,
+            paragraph=paragraph, token_count=token_count,
+        )
 
     def search_hybrid(
         self,

@@ -197,6 +197,12 @@ class IndexStore:
     def unknown_words(self, words: Sequence[str]) -> set[str]:
         return self._require_live().keyword_index.unknown_words(words)
 
+    def next_chunk(self, doc_id: str, chunk_id: str) -> Chunk | None:
+        index = self._require_live()
+        chunks = sorted((index.chunks[row] for row in index.rows_of(doc_id)), key=lambda c: c.ordinal)
+        ordinals = [c.ordinal for c in chunks if c.chunk_id == chunk_id]
+        return next((c for c in chunks if ordinals and c.ordinal == ordinals[0] + 1), None)
+
     def search_hybrid(
         self,
         query: str,

@@ -112,6 +112,11 @@ class Store(Protocol):
         misspellings: "Myanmr"); stop words are never unknown."""
         ...
 
+    def next_chunk(self, doc_id: str, chunk_id: str) -> Chunk | None:
+        """The chunk after `chunk_id` in its article (a list cut by a chunk boundary goes on there),
+        or None for the article's last chunk or an unknown one."""
+        ...
+
     def search_hybrid(
         self,
         query: str,

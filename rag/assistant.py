@@ -22,6 +22,7 @@ from rag.deadline import Deadline, DeadlineExceeded
 from rag.filters import Scope, SourceFilter, resolve
 from rag.generators.base import Draft, Generator, GeneratorError
 from rag.generators.registry import make_generator
+from rag.reader.listing import ADJACENT_GAP, ends_in_list
 from rag.reader.question import source_names
 from rag.retriever import Retriever, SearchMode, store_from_settings
 from rag.settings import Settings
@@ -38,6 +39,7 @@ class QuestionError(ValueError):
 
 
 NAMED_SOURCE_PASSAGES = 3  # passages added from the articles a question names as its source
+LIST_CONTINUATION_CHUNKS = 3  # chunks added after a passage that stops inside a list, at most
 
 # Unicode categories that are never part of a question: control characters (NUL included), lone
 # surrogates (not encodable; they crash tokenizers), unassigned and private-use code points.
@@ -166,6 +168,7 @@ class Assistant:
         if spelling.replaced:
             passages = self.retriever.search(spelling.text, top_k, doc_ids=scope.doc_ids)
         passages = self._with_named_sources(spelling.text, passages, scope.doc_ids)
+        passages = self._with_list_continuations(passages)
         timings = {"retrieve_s": time.perf_counter() - rewritten}
         if rewrite.method != "unchanged":
             timings["rewrite_s"] = rewritten - start
@@ -233,6 +236,29 @@ class Assistant:
         seen = {p.chunk_id for p in passages}
         inside = self.retriever.search(question, NAMED_SOURCE_PASSAGES, doc_ids=sorted(named))
         return passages + [p for p in inside if p.chunk_id not in seen]
+
+    def _with_list_continuations(self, passages: list[Passage]) -> list[Passage]:
+        """`passages` and, for each that stops inside a list ("... in five provinces:"), the chunk
+        after it in its article: a list cut by a chunk boundary is read whole, each item cited where
+        it is. The added chunk is as relevant as the passage it continues."""
+        seen = {p.chunk_id for p in passages}
+        added: list[Passage] = []
+        for passage in passages:
+            for _ in range(LIST_CONTINUATION_CHUNKS):  # a long list may go on over several chunks
+                if not ends_in_list(passage.text):
+                    break
+                chunk = self.retriever.store.next_chunk(passage.doc_id, passage.chunk_id)
+                if chunk is None or chunk.chunk_id in seen or chunk.start > passage.end + ADJACENT_GAP:
+                    break
+                seen.add(chunk.chunk_id)
+                passage = passage.model_copy(
+                    update={
+                        "chunk_id": chunk.chunk_id, "text": chunk.text, "start": chunk.start,
+                        "end": chunk.end, "paragraph": chunk.paragraph, "keyword_score": None,
+                    }
+                )
+                added.append(passage)
+        return passages + added
 
     def _validate(self, question: str) -> str:
         if not isinstance(question, str):

@@ -57,7 +57,8 @@ def passages_by(names: Sequence[str], passages: Sequence[Passage]) -> set[int]:
 
 
 def _names_noun(candidate: SentenceCandidate, lemma: str) -> bool:
-    return any(t.lemma_.lower() == lemma for t in parse([candidate.text])[0])
+    """The noun as part of a name ("the Varos High *Court*"), not in passing ("an American court")."""
+    return any(t.lemma_.lower() == lemma and t.text[:1].isupper() and not t.is_sent_start for t in parse([candidate.text])[0])
 
 
 def _gives_cause(candidate: SentenceCandidate, passages: Sequence[Passage]) -> bool:

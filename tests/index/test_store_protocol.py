@@ -400,3 +400,18 @@ def test_page_starts_of_a_pdf_come_back_with_its_hits(make_store: StoreMaker, em
     for mode, hits in search_all(store, embedder, NEW_QUESTION).items():
         ours = [h for h in hits if h.chunk.doc_id == "kep-harbor"]
         assert ours and all(h.document.page_starts == starts for h in ours), mode
+
+
+def test_next_chunk_is_the_following_chunk_of_the_same_article(make_store: StoreMaker, embedder) -> None:  # type: ignore[no-untyped-def]
+    chunker = ChunkerConfig()
+    store = make_store()
+    store.update(seed(FIRST, SECOND), embedder, chunker)
+    opened(store, embedder)
+    chunks = chunk_document(seed(FIRST)[0], chunker)
+    assert len(chunks) >= 2
+    following = store.next_chunk(FIRST, chunks[0].chunk_id)
+    assert following is not None
+    assert (following.chunk_id, following.start, following.text) == (chunks[1].chunk_id, chunks[1].start, chunks[1].text)
+    assert store.next_chunk(FIRST, chunks[-1].chunk_id) is None  # the article's last chunk
+    assert store.next_chunk(FIRST, "no-such-chunk") is None
+    assert store.next_chunk(SECOND, chunks[0].chunk_id) is None  # a chunk id of another article

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 
-from rag.assistant import Assistant, QuestionError
+from index.chunking import ChunkerConfig, chunk_document
+from index.documents import Document, DocumentMeta
+from rag.assistant import Assistant, QuestionError, update_index
+from rag.settings import Settings
 from rag.types import REFUSAL_PHRASE, AnswerStatus
 
 pytestmark = pytest.mark.slow
@@ -87,3 +92,21 @@ def test_parallel_answers_equal_serial_ones(assistant: Assistant) -> None:
     assert [(a.question, a.text, [c.quote for c in a.citations]) for a in parallel] == [
         (a.question, a.text, [c.quote for c in a.citations]) for a in serial
     ]
+
+
+LISTED_ARTICLE = Path(__file__).resolve().parent / "data" / "raids_listed_over_chunks.txt"
+
+
+def test_a_list_cut_by_chunk_boundaries_is_answered_whole(small_corpus: Settings) -> None:
+    """Small chunks put the list's introduction and its items in three chunks: the chunks after a
+    passage that stops inside a list are read too, and each item is cited where it is."""
+    small_corpus.chunker = ChunkerConfig(max_tokens=60, overlap_tokens=0)
+    shutil.copy(LISTED_ARTICLE, small_corpus.paths.corpus_dir)
+    update_index(small_corpus)
+    chunks = chunk_document(Document(meta=DocumentMeta(doc_id="x", title="t"), text=LISTED_ARTICLE.read_text()), small_corpus.chunker)
+    assert not any(all(name in c.text for name in ("Tarsa", "Velm", "Kade")) for c in chunks)  # no chunk holds the list
+
+    answer = Assistant.load(small_corpus).ask("In which provinces did police carry out raids between 14 and 16 July?")
+    assert answer.status is AnswerStatus.ANSWERED
+    assert all(name in answer.text for name in ("Tarsa", "Velm", "Orrin", "Kade")), answer.text
+    assert len({c.chunk_id for c in answer.citations}) >= 2  # the items are cited in the chunks that hold them

@@ -12,7 +12,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
-from rag.reader.listing import items_after
+from rag.reader.listing import cited_items_after
 from rag.reader.nlp import parse
 from rag.reader.question import LIGHT_VERBS, ORGANISATION_NOUNS, PERSON_NOUNS, PLACE_NOUNS, QuestionAnalysis
 from rag.types import Passage
@@ -54,41 +54,55 @@ def _asked_noun(analysis: QuestionAnalysis) -> str | None:
 _ITEM_HEAD = re.compile(r"^\*\*(.+?)\*\*|^(.{2,60}?)\s+[-–—:]\s")
 
 
-def listed_after(candidate: SentenceCandidate, passages: Sequence[Passage]) -> tuple[list[str], list[int]]:
+Heads = list[tuple[str, int]]  # (item head, number of the passage the item is in)
+
+
+def listed_after(candidate: SentenceCandidate, passages: Sequence[Passage]) -> Heads:
     """The heads of the list items that follow a sentence ending in a colon ("The report lists new
     locations: 1. **Africa** - ... 2. **South America** - ..."): a bold head, or the words before a
-    dash or colon, and the passages they are in; no heads when the sentence introduces no such list."""
-    items, numbers = items_after(candidate, passages)
-    heads = [_ITEM_HEAD.match(item) for item in items]
-    if not items or any(head is None for head in heads):
-        return [], []  # items without a head: not a list of names
-    return [(h.group(1) or h.group(2)).strip(" *_,.;") for h in heads if h is not None], numbers
+    dash or colon, each with its passage; none when the sentence introduces no such list."""
+    items = cited_items_after(candidate, passages)
+    heads = [(_ITEM_HEAD.match(item), no) for item, no in items]
+    if not items or any(head is None for head, _ in heads):
+        return []  # items without a head: not a list of names
+    return [((h.group(1) or h.group(2)).strip(" *_,.;"), no) for h, no in heads if h is not None]
 
 
 _HEAD_END = re.compile(r"[:,;(]|\s[-–—]\s")
 HEAD_MAX_WORDS = 8
 
 
-def _listed_instances(
-    candidate: SentenceCandidate, noun: str | None, passages: Sequence[Passage]
-) -> tuple[list[str], list[int]]:
+def _listed_instances(candidate: SentenceCandidate, noun: str | None, passages: Sequence[Passage]) -> Heads:
     """The heads of the items a sentence ending in a colon lists as instances of the asked noun
     ("police arrested suspects in five *provinces*:" then "- Poipet, on the Thai border: ..."): a
     bold head, or the words before the first comma, colon or dash of each item."""
     if noun is None or not candidate.text.rstrip().endswith(":"):
-        return [], []
+        return []
     if not any(t.lemma_.lower() == noun for t in parse([candidate.text])[0]):
-        return [], []
-    items, numbers = items_after(candidate, passages)
+        return []
     heads = []
-    for item in items:
+    for item, no in cited_items_after(candidate, passages):
         bold = re.match(r"^\*\*(.+?)\*\*", item)
         head = bold.group(1) if bold else _HEAD_END.split(item, maxsplit=1)[0]
         head = head.strip(" *_.;")
         if not head or len(head.split()) > HEAD_MAX_WORDS:
-            return [], []  # items that are sentences, not names of instances
-        heads.append(head)
-    return heads, numbers
+            return []  # items that are sentences, not names of instances
+        heads.append((head, no))
+    return heads
+
+
+def _cited_heads(analysis: QuestionAnalysis, heads: Heads) -> Reading | None:
+    """The heads the question does not name, each run of heads from one passage cited to it."""
+    kept = [(head, no) for head, no in heads if not in_question(analysis, head)]
+    if len(kept) < 2:
+        return None
+    groups: list[tuple[int, list[str]]] = []
+    for head, no in kept:
+        if groups and groups[-1][0] == no:
+            groups[-1][1].append(head)
+        else:
+            groups.append((no, [head]))
+    return Reading(" ".join(cited(join_items(items), [no]) for no, items in groups), AnswerType.LIST)
 
 
 def _coordination(doc: Doc) -> Span | None:
@@ -128,10 +142,9 @@ class ListExtractor:
         noun = _asked_noun(analysis)
         # A list introduced as instances of the asked noun ("in at least five *provinces*:").
         for candidate in top[:3]:
-            heads, numbers = _listed_instances(candidate, noun, passages)
-            heads = [h for h in heads if not in_question(analysis, h)]
-            if len(heads) >= 2:
-                return Reading(cited(join_items(heads), numbers), AnswerType.LIST)
+            reading = _cited_heads(analysis, _listed_instances(candidate, noun, passages))
+            if reading is not None:
+                return reading
         labels = _entity_labels(analysis)
         if labels is not None:
             found = self._entities(analysis, top, labels)
@@ -139,10 +152,9 @@ class ListExtractor:
                 return found
         # A list the best sentences introduce ("... new locations:" and numbered items).
         for candidate in top[:3]:
-            heads, numbers = listed_after(candidate, passages)
-            heads = [h for h in heads if not in_question(analysis, h)]
-            if len(heads) >= 2:
-                return Reading(cited(join_items(heads), numbers), AnswerType.LIST)
+            reading = _cited_heads(analysis, listed_after(candidate, passages))
+            if reading is not None:
+                return reading
         # The largest coordination ("a, b and c") among the best sentences; ties go to the better sentence.
         best: tuple[int, float, str, int] | None = None
         top_score = candidates[0].score
