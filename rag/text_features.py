@@ -157,6 +157,29 @@ def content_terms(text: str) -> set[str]:
     return set(_stemmer().stemWords([w for w in words if w and w not in _STOP and len(w) > 1]))
 
 
+_DEFINED_ACRONYM = re.compile(r"((?:[A-Z][\w'’-]*\s+(?:(?:of|for|and|the|on|to|in)\s+)*){2,8})\(([A-Z][A-Za-z]{1,7})\)")
+_ACRONYM_FILLERS = frozenset({"of", "for", "and", "the", "on", "to", "in"})
+
+
+def defined_acronyms(text: str) -> dict[str, str]:
+    """Acronyms the text defines, and their long forms: "the Border Guard Force (BGF)" gives
+    {"BGF": "Border Guard Force"}. The acronym's capitals must be the initials of the long form's
+    last words (fillers such as "of" and "the" may be skipped), as in Schwartz and Hearst's rule."""
+    found: dict[str, str] = {}
+    for match in _DEFINED_ACRONYM.finditer(text):
+        words = match.group(1).split()
+        acronym = match.group(2)
+        letters = [c for c in acronym if c.isupper()]
+        content = [w for w in words if w.lower() not in _ACRONYM_FILLERS]
+        if len(content) < len(letters):
+            continue
+        tail = content[-len(letters) :]
+        if all(w[0].upper() == c for w, c in zip(tail, letters, strict=True)):
+            start = words.index(tail[0], max(0, len(words) - len(letters) * 3))
+            found[acronym] = " ".join(words[start:])
+    return found
+
+
 _JOINED_NAMES = re.compile(r"^[A-Z][\w']*(?:-[A-Z][\w']*)+$")
 
 

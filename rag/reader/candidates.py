@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.support import SentenceEncoder, passage_sentences
-from rag.text_features import content_terms, dated_in, entities, mentions, numbers
+from rag.text_features import content_terms, dated_in, defined_acronyms, entities, mentions, numbers
 from rag.types import Passage
 
 _SENTENCE_END = (".", "?", "!", ":", ";", '"', "”", "'", "’", ")", "]")
@@ -63,6 +63,18 @@ def _subject_terms(sentence: str) -> frozenset[str]:
     return frozenset(content_terms(" ".join(" ".join(w.text for w in t.subtree) for t in subjects)))
 
 
+def _acronym_terms(text: str, acronyms: dict[str, str]) -> set[str]:
+    """The key terms a sentence has through acronyms: the long form's for an acronym it uses, the
+    acronym's for a long form it spells out."""
+    terms: set[str] = set()
+    for acronym, long_form in acronyms.items():
+        if re.search(rf"\b{re.escape(acronym)}\b", text):
+            terms |= content_terms(long_form)
+        if long_form.lower() in text.lower():
+            terms |= content_terms(acronym)
+    return terms
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -82,9 +94,11 @@ def rank_sentences(
         return []
     vectors = encoder.encode([analysis.ranking_text or analysis.text] + [text for _, text, _, _, _ in rows])
     cosines = vectors[1:] @ vectors[0]
+    # "BGF spokesman ..." covers "Border Guard Force" where a passage defines the acronym, and back.
+    acronyms = defined_acronyms(" ".join([analysis.text, *(p.text for p in passages)]))
     ranked = []
     for (no, text, previous, passage, end), cosine in zip(rows, cosines, strict=True):
-        terms = content_terms(text)
+        terms = content_terms(text) | _acronym_terms(text, acronyms)
         if previous and _ANAPHOR.match(text):  # "Its businesses included ...": about the subject before
             terms |= _subject_terms(previous)
         elif previous and _PERSON_PRONOUN.search(text):  # "Police said *he* had died": a person named before

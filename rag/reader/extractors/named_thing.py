@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from spacy.tokens import Doc
+
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
@@ -22,20 +24,69 @@ _LABELS = frozenset({"LAW", "WORK_OF_ART", "FAC", "PRODUCT", "ORG", "EVENT", "GP
 _QUOTED = re.compile(
     r"[“\"]([^”\"]{3,80})[”\"]|(?<!\w)[‘']([^’']{3,80})[’'](?!\w)|(?<![\w*])[*_]{1,2}([^*_]{3,160}?)[*_]{1,2}(?![\w*])"
 )
+APPOSITION_BONUS = 0.15  # a name set beside the asked noun ("X, a compound in ...") is a name of one
 _NAMING = re.compile(r"\b(called|named|known as|dubbed|titled|entitled|termed)\s*(the |a |an )?[,:]?\s*$", re.I)
+
+
+def named_noun(analysis: QuestionAnalysis) -> str | None:
+    """The kind of thing whose name is asked: "which *law*", "the name of the Kokang *compound*"."""
+    if analysis.focus and analysis.focus != "name":
+        return analysis.focus
+    doc = parse([analysis.text])[0]
+    for token in doc:
+        if token.lemma_.lower() == "name":
+            of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            if noun is not None and noun.pos_ == "NOUN":
+                return noun.lemma_.lower()
+    return None
+
+
+def _beside_noun(text: str, start: int, end: int, noun: str | None) -> bool:
+    """The name stands in apposition to the asked noun: "X, a *compound* in ...", "the *compound*, X"."""
+    if not noun:
+        return False
+    after = re.match(rf",?\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}{re.escape(noun)}s?\b", text[end:], re.I)
+    before = re.search(rf"\b{re.escape(noun)}s?,?\s+(?:called\s+|named\s+)?$", text[:start], re.I)
+    return bool(after or before)
+
+
+_NAME_PARTS = frozenset({"compound", "amod", "nmod"})
+
+
+def _appositive_names(doc: Doc, noun: str | None) -> list[str]:
+    """Proper names the parse sets in apposition to the asked noun ("*Crouching Tiger Villa*, a
+    compound in ..."): the proper noun with its compound words."""
+    names = []
+    for token in doc:
+        if not noun or token.lemma_.lower() != noun or token.dep_ != "appos" or token.head.pos_ != "PROPN":
+            continue
+        head = token.head
+        start = head.i  # back over the capitalised words of the name ("Crouching", which may parse as a verb)
+        while start > 0 and doc[start - 1].head == head and doc[start - 1].is_title and doc[start - 1].dep_ in _NAME_PARTS:
+            start -= 1
+        names.append(doc[start : head.i + 1].text)
+    return names
 
 
 def _names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[tuple[float, str]]:
     text = candidate.text
+    noun = named_noun(analysis)
     found: list[tuple[float, str]] = []
     for match in _QUOTED.finditer(text):
         name = (match.group(1) or match.group(2) or match.group(3)).strip(" ,.")
         if len(name.split()) <= (20 if match.group(3) else 10) and not in_question(analysis, name):
             bonus = 0.2 if _NAMING.search(text[: match.start()]) else 0.1
+            bonus += APPOSITION_BONUS if _beside_noun(text, match.start(), match.end(), noun) else 0.0
             found.append((bonus, name))
-    for ent in parse([text])[0].ents:
+    doc = parse([text])[0]
+    for name in _appositive_names(doc, noun):  # "Crouching Tiger Villa, a compound": whatever the recogniser saw
+        if not in_question(analysis, name):
+            found.append((APPOSITION_BONUS, name))
+    for ent in doc.ents:
         if ent.label_ in _LABELS and not in_question(analysis, ent):
             bonus = 0.15 if _NAMING.search(text[: ent.start_char]) else (0.05 if ent.label_ in ("LAW", "WORK_OF_ART", "FAC") else 0.0)
+            bonus += APPOSITION_BONUS if _beside_noun(text, ent.start_char, ent.end_char, noun) else 0.0
             found.append((bonus, ent.text.strip(" ,.")))
     return found
 

@@ -10,6 +10,8 @@ import re
 import pytest
 
 from rag.assistant import Assistant
+from rag.reader.candidates import rank_sentences
+from rag.reader.question import analyse
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
 
 pytestmark = pytest.mark.slow
@@ -547,3 +549,29 @@ def test_which_court_is_answered_by_a_court_or_refused(assistant: Assistant) -> 
     sentenced = passage("The Varos High Court sentenced Tomas Ekk to twelve years in March.", "b")
     answer = ask(assistant, "Which court sentenced Tomas Ekk?", passage(text, "a"), sentenced)
     assert answer.text.startswith("The Varos High Court") or answer.text.startswith("Varos High Court")
+
+
+def test_a_name_set_beside_the_asked_noun_names_it(assistant: Assistant) -> None:
+    text = (
+        "The Orrin family ran several businesses in the border town, including a hotel and a bank. "
+        "The case centred on Crouching Heron Villa, a compound in the town of Tarsa owned by the family, "
+        "where guards opened fire on workers who tried to leave."
+    )
+    answer = ask(assistant, "What is the name of the compound at the centre of the Orrin family case?", passage(text, "a"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.startswith("Crouching Heron Villa [1]")
+
+
+def test_an_acronym_covers_the_long_form_the_question_uses(assistant: Assistant) -> None:
+    text = (
+        "The River Guard Militia (RGM) that controls Tarsa says it has sent 7,000 foreigners home since February. "
+        "RGM spokesman Major Oren Kask said the people repatriated came from more than 30 countries."
+    )
+    question = "Who is the River Guard Militia spokesman who gave the repatriation figures?"
+    ranked = rank_sentences(analyse(question), [passage(text, "a")], assistant.encoder)
+    spokesman = next(c for c in ranked if c.text.startswith("RGM spokesman"))
+    # Key terms river, guard, militia, spokesman, gave, repatriation, figures: the sentence has five,
+    # three of them through "RGM".
+    assert spokesman.coverage >= 5 / 7
+    answer = ask(assistant, question, passage(text, "a"))
+    assert "Oren Kask" in answer.text
