@@ -1,8 +1,9 @@
 """Misspelt question words, read as the archive's nearest word ("Myanmr" -> "Myanmar").
 
-A word is corrected only when no chunk of the index contains it (`Store.unknown_words`, compared
-as the keyword index stems words) and a word of the passages first retrieved for the question is
-close to it: the same first letter and one edit away, two for words of eight letters or more,
+A word is corrected only when the English pipeline's vocabulary does not know it ("share" stays
+"share" though no article uses it), no chunk of the index contains it (`Store.unknown_words`,
+compared as the keyword index stems words) and a word of the passages first retrieved for the
+question is close to it: the same first letter and one edit away, two for words of eight letters or more,
 where a swap of neighbouring letters is one edit (rapidfuzz's optimal string alignment distance).
 Among several, the most frequent in those passages wins. The caller searches again with the
 corrected question and says in the answer what was read as what: a correction is never silent.
@@ -16,6 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
+
+from rag.reader.nlp import pipeline
 
 MIN_LETTERS = 5  # shorter words ("Laos", "Thai") have too many neighbours one edit away
 _WORD = re.compile(r"\b[^\W\d_]+(?:['’][^\W\d_]+)?\b")
@@ -33,8 +36,10 @@ class SpellingCorrection:
 
 
 def checkable_words(question: str) -> list[str]:
-    """The question's words long enough to correct."""
-    return [w for w in _WORD.findall(question) if len(w) >= MIN_LETTERS]
+    """The question's words long enough to correct and unknown to the English pipeline's vocabulary:
+    "share" in "what share of ..." is a word, though no article may use it; "peopel" is not."""
+    vocabulary = pipeline().vocab.strings
+    return [w for w in _WORD.findall(question) if len(w) >= MIN_LETTERS and w.lower() not in vocabulary]
 
 
 def allowed_edits(word: str) -> int:

@@ -74,3 +74,12 @@ def test_a_misspelt_question_is_answered_and_says_how_it_was_read(assistant: Ass
     plain = assistant.ask("How many people are held in Myanmar?")
     assert plain.standalone_question is None and not any("read “" in w for w in plain.warnings)
     assert plain.text == answer.text
+
+
+def test_english_words_are_not_corrected_though_the_archive_lacks_them() -> None:
+    # "share" is one edit from the passages' "shame", and no chunk has "share": it is still a word.
+    passages = ["Survivors spoke of their shame at what they had been forced to do."]
+    fixed = correct("What share of survivors felt shame?", {"share"}, passages)
+    assert fixed.replaced == ()
+    fixed = correct("What share of survivors felt shmae?", {"share", "shmae"}, passages)  # a real slip still is
+    assert fixed.replaced == (("shmae", "shame"),)

@@ -145,6 +145,9 @@ class SentenceExtractor:
                 return None
             defining = [c for c in near_top(pool, 0.1) if _DEFINES.search(c.text)]
             return _answer(_pick(defining or pool, 1, 0.1), kind, typed=bool(defining), passages=passages)
+        if kind is AnswerType.STATEMENT and analysis.focus:
+            # "What prison *sentence* did X receive?": a sentence that names no sentence is about something else.
+            pool = [c for c in pool if content_terms(analysis.focus) <= content_terms(c.text)]
         count = 2 if kind is AnswerType.REASON else 1
         chosen = _pick(pool, count, 0.1)
         if kind is AnswerType.REASON and is_why(analysis) and len(chosen) == 1 and restates(chosen[0]):

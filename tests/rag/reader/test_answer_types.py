@@ -575,3 +575,15 @@ def test_an_acronym_covers_the_long_form_the_question_uses(assistant: Assistant)
     assert spokesman.coverage >= 5 / 7
     answer = ask(assistant, question, passage(text, "a"))
     assert "Oren Kask" in answer.text
+
+
+def test_a_what_noun_question_needs_a_sentence_naming_that_noun(assistant: Assistant) -> None:
+    bio = passage(
+        "Tomas Ekk, 41, was born in Tarsa and holds Norland and Varos citizenship. He founded the Silver Reef "
+        "Group in 2015 and was handed to Varos in January.",
+        "a",
+    )
+    assert ask(assistant, "What prison sentence did Tomas Ekk receive in Varos?", bio).text == REFUSAL_PHRASE
+    sentenced = passage("In March a Varos court gave Tomas Ekk a prison sentence of twelve years for fraud.", "b")
+    answer = ask(assistant, "What prison sentence did Tomas Ekk receive in Varos?", bio, sentenced)
+    assert "twelve years" in answer.text
