@@ -12,7 +12,7 @@ from rag.support import SentenceEncoder, passage_sentences
 from rag.text_features import content_terms, dated_in, defined_acronyms, entities, mentions, numbers
 from rag.types import Passage
 
-_SENTENCE_END = (".", "?", "!", ":", ";", '"', "”", "'", "’", ")", "]")
+SENTENCE_END = (".", "?", "!", ":", ";", '"', "”", "'", "’", ")", "]")  # what a finished sentence ends with
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class SentenceCandidate:
     def reads_as_heading(self) -> bool:
         """No closing punctuation ("How KK Park grew", a title cut at a line end): a heading or a
         fragment, not a statement to answer with."""
-        return not self.text.rstrip().endswith(_SENTENCE_END)
+        return not self.text.rstrip().endswith(SENTENCE_END)
 
     def names_source(self, name: str) -> bool:
         """`name` is who published this article (its outlet or author), not what the sentence is about."""

@@ -8,11 +8,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.reader.candidates import SentenceCandidate, squash
+from rag.reader.candidates import SENTENCE_END, SentenceCandidate, squash
 from rag.types import Passage
 
 ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+)$")
-_ENDS_SENTENCE = re.compile(r"[.;!?:\"”’)]\s*$")
 _LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?])\s+)([^.!?]+:)\s*$")
 LIST_TAIL_LINES = 4  # the last lines of a passage looked at for a list it may stop in
 ADJACENT_GAP = 2  # characters (line breaks) the chunker may leave between consecutive chunks
@@ -72,7 +71,7 @@ def _items_with_offsets(text: str) -> list[tuple[str, int]]:
         item = ITEM.match(line)
         if item is not None:
             items.append((item.group(1).strip(), line_start))
-        elif items and not _ENDS_SENTENCE.search(items[-1][0]):
+        elif items and not items[-1][0].rstrip().endswith(SENTENCE_END):
             items[-1] = (f"{items[-1][0]} {line.strip()}", items[-1][1])
         else:
             break

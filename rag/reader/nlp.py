@@ -53,6 +53,11 @@ def pipeline() -> Language:
     return nlp
 
 
+def has_lemma(texts: Sequence[str], lemma: str) -> bool:
+    """One of `texts` has a word of this lemma ("held" for hold, "provinces" for province)."""
+    return any(t.lemma_.lower() == lemma for doc in parse(texts) for t in doc)
+
+
 def parse(texts: Sequence[str]) -> list[Doc]:
     """spaCy Docs of `texts`, in order, parsing only those not seen before."""
     with _lock:

@@ -13,7 +13,7 @@ from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.listing import cited_items_after
-from rag.reader.nlp import parse
+from rag.reader.nlp import has_lemma, parse
 from rag.reader.question import LIGHT_VERBS, ORGANISATION_NOUNS, PERSON_NOUNS, PLACE_NOUNS, QuestionAnalysis
 from rag.types import Passage
 
@@ -78,12 +78,12 @@ def _listed_instances(candidate: SentenceCandidate, noun: str | None, passages: 
     bold head, or the words before the first comma, colon or dash of each item."""
     if noun is None or not candidate.text.rstrip().endswith(":"):
         return []
-    if not any(t.lemma_.lower() == noun for t in parse([candidate.text])[0]):
+    if not has_lemma([candidate.text], noun):
         return []
     heads = []
     for item, no in cited_items_after(candidate, passages):
-        bold = re.match(r"^\*\*(.+?)\*\*", item)
-        head = bold.group(1) if bold else _HEAD_END.split(item, maxsplit=1)[0]
+        marked = _ITEM_HEAD.match(item)
+        head = marked.group(1) if marked and marked.group(1) else _HEAD_END.split(item, maxsplit=1)[0]  # bold, or up to a comma
         head = head.strip(" *_.;")
         if not head or len(head.split()) > HEAD_MAX_WORDS:
             return []  # items that are sentences, not names of instances

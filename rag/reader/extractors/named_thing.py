@@ -42,15 +42,6 @@ def named_noun(analysis: QuestionAnalysis) -> str | None:
     return None
 
 
-def _beside_noun(text: str, start: int, end: int, noun: str | None) -> bool:
-    """The name stands in apposition to the asked noun: "X, a *compound* in ...", "the *compound*, X"."""
-    if not noun:
-        return False
-    after = re.match(rf",?\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,2}}{re.escape(noun)}s?\b", text[end:], re.I)
-    before = re.search(rf"\b{re.escape(noun)}s?,?\s+(?:called\s+|named\s+)?$", text[:start], re.I)
-    return bool(after or before)
-
-
 _NAME_PARTS = frozenset({"compound", "amod", "nmod"})
 
 
@@ -77,7 +68,6 @@ def _names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[tup
         name = (match.group(1) or match.group(2) or match.group(3)).strip(" ,.")
         if len(name.split()) <= (20 if match.group(3) else 10) and not in_question(analysis, name):
             bonus = 0.2 if _NAMING.search(text[: match.start()]) else 0.1
-            bonus += APPOSITION_BONUS if _beside_noun(text, match.start(), match.end(), noun) else 0.0
             found.append((bonus, name))
     doc = parse([text])[0]
     for name in _appositive_names(doc, noun):  # "Crouching Tiger Villa, a compound": whatever the recogniser saw
@@ -86,7 +76,6 @@ def _names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[tup
     for ent in doc.ents:
         if ent.label_ in _LABELS and not in_question(analysis, ent):
             bonus = 0.15 if _NAMING.search(text[: ent.start_char]) else (0.05 if ent.label_ in ("LAW", "WORK_OF_ART", "FAC") else 0.0)
-            bonus += APPOSITION_BONUS if _beside_noun(text, ent.start_char, ent.end_char, noun) else 0.0
             found.append((bonus, ent.text.strip(" ,.")))
     return found
 

@@ -18,7 +18,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import capitalised, cited, join_items
 from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
-from rag.reader.nlp import parse
+from rag.reader.nlp import has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
 from rag.text_features import mentions, numbers
 from rag.types import Passage
@@ -235,19 +235,14 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
         if not ok:
             continue
-        if not _DIGIT.search(phrase) and analysis.counted_act and not _tells_of(analysis.counted_act, candidate):
-            continue  # "hundreds of thousands trafficked" does not count the *murdered*
+        if not _DIGIT.search(phrase) and analysis.counted_act and not has_lemma([candidate.text, candidate.previous], analysis.counted_act):
+            continue  # "hundreds of thousands trafficked" (here or just before) does not count the *murdered*
         values = numbers(ent.text)
         scope = phrase_places or _places(doc, clause_tokens)
         found.append((_asked_verb(ent, analysis), Figure(phrase, max(values) if values else -1.0, scope, candidate)))
     # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
     # £100m") comes first.
     return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
-
-
-def _tells_of(lemma: str, candidate: SentenceCandidate) -> bool:
-    """The sentence or the one before it has a word of this lemma ("held" for hold)."""
-    return any(t.lemma_.lower() == lemma for doc in parse([candidate.text, candidate.previous]) for t in doc)
 
 
 def _governing_verb(ent: Span) -> Token | None:

@@ -17,11 +17,13 @@ from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
 pytestmark = pytest.mark.slow
 
 
-def passage(text: str, doc: str, **meta: str | bool | None) -> Passage:
+def passage(text: str, doc: str, chunk: int = 0, start: int = 0, **meta: str | bool | None) -> Passage:
+    """Chunk `chunk` of article `doc`, starting at `start` in it."""
     fields: dict[str, object] = {"title": f"Report {doc}", "outlet": None, "date": None, "author": None, **meta}
     # dense_score: retrieval found it relevant (the retrieval gate is not under test here).
     return Passage(
-        chunk_id=f"{doc}:0", doc_id=doc, text=text, start=0, end=len(text), paragraph=0, dense_score=0.8, **fields  # type: ignore[arg-type]
+        chunk_id=f"{doc}:{chunk}", doc_id=doc, text=text, start=start, end=start + len(text), paragraph=chunk,
+        dense_score=0.8, **fields,  # type: ignore[arg-type]
     )
 
 
@@ -366,27 +368,6 @@ def test_answer_leads_with(assistant: Assistant, text: str, question: str, lead:
     assert ask(assistant, question, passage(text, "x")).text.startswith(lead)
 
 
-def test_how_question_is_answered_where_the_asked_act_is_told_with_its_means(assistant: Assistant) -> None:
-    text = (
-        "The student, named by police as Arun Vale, had studied engineering at a college in the hills. "
-        "A fellow captive said Vale had been kept in a locked room for weeks. "
-        "Police said he had most likely died of heart failure caused by beatings; his body was bruised."
-    )
-    answer = ask(assistant, "How did Arun Vale die?", passage(text, "a"))
-    assert answer.status is AnswerStatus.ANSWERED
-    assert answer.text.startswith("Police said he had most likely died of heart failure")
-    assert "studied engineering" not in answer.text
-
-
-def test_how_question_skips_a_mere_mention_of_the_verb(assistant: Assistant) -> None:
-    text = (
-        "Charities warn young people before they are recruited into the compounds. "
-        "Most workers were recruited through advertisements on messaging apps that promised office jobs."
-    )
-    answer = ask(assistant, "How are workers recruited?", passage(text, "a"))
-    assert answer.text.startswith("Most workers were recruited through advertisements")
-    assert "Charities warn" not in answer.text
-
 
 def test_why_question_is_answered_by_the_list_of_reasons_an_item_belongs_to(assistant: Assistant) -> None:
     text = (
@@ -441,45 +422,14 @@ def test_a_figure_named_in_the_question_picks_its_sentence(assistant: Assistant)
 def test_a_month_in_the_question_is_met_by_the_article_date(assistant: Assistant) -> None:
     title = "Army takes the Jade River compound"
     lead = passage("Soldiers took the compound and detained hundreds of workers.", "a", date="2025-10-27", title=title)
-    reasons = Passage(  # a later passage of the same article, which does not name the month
-        chunk_id="a:1", doc_id="a", start=200, end=400, paragraph=3, dense_score=0.8, title=title,
-        outlet=None, date="2025-10-27", author=None,
-        text="The army moved because neighbouring governments pressed it to close the compounds.",
+    reasons = passage(  # a later passage of the same article, which does not name the month
+        "The army moved because neighbouring governments pressed it to close the compounds.",
+        "a", chunk=1, start=200, date="2025-10-27", title=title,
     )
     answer = ask(assistant, "Why did the army move against the Jade River compound in October 2025?", lead, reasons)
     assert answer.status is AnswerStatus.ANSWERED
     assert "neighbouring governments pressed it" in answer.text
 
-
-def test_a_list_after_the_asked_verb_is_found_a_little_further_down(assistant: Assistant) -> None:
-    # The better-ranked sentence lists places; the list asked for follows the question's verb.
-    text = (
-        "A year after Governor Rask closed the gaming hubs, officials in Tarsa, Velm, Orrin and Kade say most "
-        "of the trade is gone. "
-        "In a speech on 3 May, Governor Rask declared: \"From today, all gaming hubs are closed.\" "
-        "He said the operators had been posing as legitimate firms while moving into \"extortion, money "
-        "laundering, kidnapping and forced labour\"."
-    )
-    answer = ask(assistant, "What crimes did Governor Rask say the gaming hubs had moved into?", passage(text, "a"))
-    assert answer.status is AnswerStatus.ANSWERED
-    assert answer.text.lower().startswith("extortion, money laundering, kidnapping and forced labour")
-
-
-def test_where_question_answered_by_the_place_the_best_sentence_describes(assistant: Assistant) -> None:
-    text = (
-        "Most of the compounds in Norland are located in lawless hill districts which lack any police "
-        "presence, the report said. Separately, officials in Varos said 300 people were freed last month."
-    )
-    answer = ask(assistant, "Where are most of the compounds in Norland located?", passage(text, "a"))
-    assert answer.status is AnswerStatus.ANSWERED
-    assert answer.text.startswith("In lawless hill districts [1]")
-    assert "Varos" not in answer.text
-
-
-def test_where_question_still_answered_by_a_named_place(assistant: Assistant) -> None:
-    text = "Most of the compounds in Norland are located in Tarsa province, near the river border."
-    answer = ask(assistant, "Where are most of the compounds in Norland located?", passage(text, "a"))
-    assert answer.text.startswith("Tarsa")
 
 
 def test_why_question_without_a_cause_word_reaches_past_the_restated_fact(assistant: Assistant) -> None:
@@ -529,10 +479,8 @@ def test_a_list_of_the_asked_places_is_read_from_items_in_the_next_chunk(assista
         "- Kade province, in the north-east: 312 people from five countries."
     )
     # Two consecutive chunks of one article, the chunker's cut at the paragraph break between them.
-    first = Passage(chunk_id="a:0", doc_id="a", text=intro, start=0, end=len(intro), paragraph=0,
-                    dense_score=0.8, title="Norland raids", outlet=None, date=None, author=None)
-    second = Passage(chunk_id="a:1", doc_id="a", text=items, start=len(intro) + 1, end=len(intro) + 1 + len(items),
-                     paragraph=1, dense_score=0.8, title="Norland raids", outlet=None, date=None, author=None)
+    first = passage(intro, "a", title="Norland raids")
+    second = passage(items, "a", chunk=1, start=len(intro) + 1, title="Norland raids")
     answer = ask(assistant, "In which provinces did police carry out raids between 14 and 16 July?", first, second)
     assert answer.status is AnswerStatus.ANSWERED
     assert answer.text.startswith("Tarsa and Velm, Orrin and Kade province")
@@ -587,3 +535,60 @@ def test_a_what_noun_question_needs_a_sentence_naming_that_noun(assistant: Assis
     sentenced = passage("In March a Varos court gave Tomas Ekk a prison sentence of twelve years for fraud.", "b")
     answer = ask(assistant, "What prison sentence did Tomas Ekk receive in Varos?", bio, sentenced)
     assert "twelve years" in answer.text
+
+
+# One passage, one question: the answer leads with the asked thing and leaves out what the id says.
+LEADS_WITHOUT = [
+    pytest.param(
+        "The student, named by police as Arun Vale, had studied engineering at a college in the hills. "
+        "A fellow captive said Vale had been kept in a locked room for weeks. "
+        "Police said he had most likely died of heart failure caused by beatings; his body was bruised.",
+        "How did Arun Vale die?",
+        "Police said he had most likely died of heart failure",
+        "studied engineering",
+        id="how-question-where-the-asked-act-is-told-with-its-means",
+    ),
+    pytest.param(
+        "Charities warn young people before they are recruited into the compounds. "
+        "Most workers were recruited through advertisements on messaging apps that promised office jobs.",
+        "How are workers recruited?",
+        "Most workers were recruited through advertisements",
+        "Charities warn",
+        id="how-question-skips-a-mere-mention-of-the-verb",
+    ),
+    pytest.param(
+        # The better-ranked sentence lists places; the list asked for follows the question's verb.
+        "A year after Governor Rask closed the gaming hubs, officials in Tarsa, Velm, Orrin and Kade say most "
+        "of the trade is gone. "
+        "In a speech on 3 May, Governor Rask declared: \"From today, all gaming hubs are closed.\" "
+        "He said the operators had been posing as legitimate firms while moving into \"extortion, money "
+        "laundering, kidnapping and forced labour\".",
+        "What crimes did Governor Rask say the gaming hubs had moved into?",
+        "extortion, money laundering, kidnapping and forced labour",
+        "Tarsa",
+        id="list-after-the-asked-verb-a-little-further-down",
+    ),
+    pytest.param(
+        "Most of the compounds in Norland are located in lawless hill districts which lack any police "
+        "presence, the report said. Separately, officials in Varos said 300 people were freed last month.",
+        "Where are most of the compounds in Norland located?",
+        "In lawless hill districts [1]",
+        "Varos",
+        id="where-answered-by-the-place-the-best-sentence-describes",
+    ),
+    pytest.param(
+        "Most of the compounds in Norland are located in Tarsa province, near the river border.",
+        "Where are most of the compounds in Norland located?",
+        "Tarsa",
+        "lawless",
+        id="where-still-answered-by-a-named-place",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, question, lead, left_out", LEADS_WITHOUT)
+def test_answer_leads_without(assistant: Assistant, text: str, question: str, lead: str, left_out: str) -> None:
+    answer = ask(assistant, question, passage(text, "x"))
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.text.lower().startswith(lead.lower())
+    assert left_out not in answer.text
