@@ -100,14 +100,15 @@ def _require_text(path: Path, text: str) -> str:
 
 def _plain(path: Path, text: str) -> ExtractedText:
     # Front matter or a "Title:/Date:/URL:" header block is metadata, not article text: split it off.
-    from index.metadata import split_metadata
+    from index.metadata import byline_date, heading_title, split_metadata
 
     found, body = split_metadata(_require_text(path, text))
     return ExtractedText(
         text=_require_text(path, body),
-        title=found.title,
+        title=found.title or heading_title(body),
         author=found.author,
-        date=found.date,
+        # No date in a header: the one a byline under the headline states.
+        date=found.date or (byline_date(body) if found.date_note is None else None),
         url=found.url,
         outlet=found.outlet,
         date_note=found.date_note,

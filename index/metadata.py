@@ -142,6 +142,35 @@ def split_header_block(text: str) -> tuple[FileMetadata, str] | None:
     return fields_from(pairs, "header block"), rest.lstrip("\n")
 
 
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
+_BYLINE_CUE = re.compile(r"\b(by|posted|published|updated)\b|[·|]", re.I)
+BYLINE_MAX_CHARS = 400  # a byline is a short paragraph; a lede that happens to hold a date is longer
+
+
+def heading_title(text: str) -> str | None:
+    """The first line's Markdown heading ("# UN says ..."), without its marks."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    match = _HEADING.match(first)
+    return match.group("title").strip("*_ ") if match else None
+
+
+def byline_date(text: str) -> str | None:
+    """The publication date a byline under the headline states ("**Desk** · 22 April 2025 · by X",
+    "*posted 8 February 2026*"): the first full date (day, month, year) of the first paragraph
+    after the headline, when that paragraph is short and reads as a byline."""
+    from dateparser.search import search_dates
+
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return None
+    byline = paragraphs[1] if heading_title(paragraphs[0]) or len(paragraphs[0].splitlines()) == 1 else paragraphs[0]
+    if len(byline) > BYLINE_MAX_CHARS or not _BYLINE_CUE.search(byline):
+        return None
+    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]}
+    found = search_dates(byline, languages=["en"], settings=settings)
+    return found[0][1].date().isoformat() if found else None
+
+
 def split_metadata(text: str) -> tuple[FileMetadata, str]:
     """Front matter or a header block split off `text`; an empty FileMetadata and the text when it has neither."""
     return split_front_matter(text) or split_header_block(text) or (FileMetadata(), text)

@@ -28,7 +28,7 @@ from rag.retriever import Retriever, SearchMode, store_from_settings
 from rag.settings import Settings
 from rag.spelling import corrected_question
 from rag.support import SentenceEncoder
-from rag.text_features import entities, mentions, published_by
+from rag.text_features import content_terms, entities, mentions, published_by
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
 
 History = Sequence[tuple[str, str]]
@@ -324,7 +324,8 @@ class Assistant:
             warnings=[*notes, *filter(None, [query_embedder_fallback(self.settings.embedder)])],
         )
         best = max((p.dense_score or 0.0 for p in passages), default=0.0)
-        if best < self.settings.retrieval.min_relevance and not names_a_source(standalone, passages):
+        relevant = names_a_source(standalone, passages) or only_names_in(standalone, passages)
+        if best < self.settings.retrieval.min_relevance and not relevant:
             reason = f"no passage is relevant enough (best similarity {best:.2f} < {self.settings.retrieval.min_relevance:.2f})"
             yield base.model_copy(
                 update={"text": REFUSAL_PHRASE, "status": AnswerStatus.REFUSED, "refused": True, "reason": reason}
@@ -401,6 +402,15 @@ def names_a_source(question: str, passages: Sequence[Passage]) -> bool:
     return bool(names) and any(
         all(mentions(f"{p.outlet or ''} {p.author or ''} {p.title}", name) for name in names) for p in passages
     )
+
+
+def only_names_in(question: str, passages: Sequence[Passage]) -> bool:
+    """The question asks about nothing but names ("Who is John Wojcik?") and a passage mentions them
+    all: a short question like that is barely similar to any passage, yet that passage is about it."""
+    names = entities(question)
+    if not names or not content_terms(question) <= content_terms(" ".join(names)):
+        return False
+    return any(all(mentions(p.text, name) for name in names) for p in passages)
 
 
 def update_index(

@@ -10,6 +10,7 @@ class AnswerType(StrEnum):
     SHARE = "share"  # a share or fraction: "what share", "what percentage"
     MONEY = "money"  # "how much", "worth", "spent"
     PERSON = "person"  # "who", "which official"
+    DESCRIPTION = "description"  # "who is John Wojcik?": the role the sources give a named person
     ORGANISATION = "organisation"  # "which agency", "which court"
     PLACE = "place"  # "where", "which country"
     DATE = "date"  # "when", "what year"

@@ -86,8 +86,9 @@ class QuestionAnalysis:
     ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
     attributed_to: tuple[str, ...] = ()  # names in "according to X": the outlet or author asked about
     figures: frozenset[float] = frozenset()  # numbers named in the question, years aside ("the group of *53*")
-    counted_act: str | None = None  # verb lemma of a count question: "how many were *murdered*"
+    asked_act: str | None = None  # verb lemma of a count or date question: "how many were *murdered*", "when did they *close*"
     asked_verb: str | None = None  # stemmed main verb of a how-question: "how did he *die*"
+    counted_kind: str | None = None  # a nationality qualifying the counted noun: "how many *Vietnamese* nationals"
 
     def uses(self, text: str) -> bool:
         """`text` has one of the question's key terms (stemmed: "authored" for "author")."""
@@ -158,10 +159,29 @@ def _wh_noun_type(focus: str | None, plural: bool) -> AnswerType | None:
     return AnswerType.LIST if plural else None
 
 
+_WHO_IS = re.compile(r"^\W*who (?:is|was) (.+?)\W*$", re.I)
+
+
+def _names_a_person_only(question: str) -> bool:
+    """ "Who is/was <name>?": the question is a person's name and nothing else."""
+    match = _WHO_IS.match(question.strip())
+    if match is None:
+        return False
+    rest = match.group(1).strip()
+    doc = parse([question])[0]
+    if any(e.label_ == "PERSON" and e.text.strip() == rest for e in doc.ents):
+        return True
+    # A name the recogniser missed ("Pia Oberoi"): capitalised words only, none of them in another kind of name.
+    words = [t for t in doc if match.start(1) <= t.idx < match.end(1)]
+    return len(words) >= 2 and all(t.is_title and not t.ent_type_ for t in words)
+
+
 def classify(question: str, focus: str | None, plural: bool) -> AnswerType:
     lowered = question.lower().strip()
     if _METADATA.search(lowered):
         return AnswerType.METADATA
+    if _names_a_person_only(question):
+        return AnswerType.DESCRIPTION  # "Who is John Wojcik?"
     named = re.search(r"\bname of (?:the |a |an )?(?:[\w'-]+ ){0,3}?(\w+)\b(?: of| who| that|\?|$)", lowered)
     if named and named.group(1) in PERSON_NOUNS:
         return AnswerType.PERSON  # "the name of the leader of ..."
@@ -299,6 +319,18 @@ def main_verb(question: str, nouns_too: bool = False) -> str | None:
     return None if lemma in LIGHT_VERBS else lemma
 
 
+def counted_kind(question: str, focus: str | None) -> str | None:
+    """The nationality or group that qualifies the asked noun ("how many *Vietnamese* nationals"):
+    a figure of other nationals, or of people in general, does not count them."""
+    if focus is None:
+        return None
+    doc = parse([question])[0]
+    for ent in doc.ents:
+        if ent.label_ == "NORP" and ent.root.dep_ in ("amod", "compound") and ent.root.head.lemma_.lower() == focus:
+            return ent.text
+    return None
+
+
 def asked_verb(question: str) -> str | None:
     """The stemmed main verb of a "how did/does/are ..." question ("how did he *die*", "how are
     victims *recruited*"): the answer tells how that was done. None for other questions and for
@@ -351,5 +383,6 @@ def analyse(question: str) -> QuestionAnalysis:
         attributed_to=tuple(n for n in names if attribution and n in attribution.group(0)),
         figures=asked_figures(ranking_text),
         asked_verb=asked_verb(question) if kind is AnswerType.REASON else None,
-        counted_act=main_verb(question) if kind is AnswerType.COUNT else None,
+        asked_act=main_verb(question) if kind in (AnswerType.COUNT, AnswerType.DATE) else None,
+        counted_kind=counted_kind(question, focus) if kind is AnswerType.COUNT else None,
     )

@@ -9,7 +9,7 @@ import pytest
 
 from index.corpus_store import CorpusStore, MetadataError
 from index.extraction import extract_text
-from index.metadata import normalise_date, split_header_block
+from index.metadata import byline_date, heading_title, normalise_date, split_header_block
 
 BODY = (
     "Police in an invented port town said on Monday that they had freed 312 workers from a scam compound.\n\n"
@@ -153,3 +153,36 @@ def test_seed_dates_that_are_inferred_say_so_and_from_what() -> None:
         assert meta.date and meta.date_note and meta.date_note.startswith("Estimated")
         assert date_label(meta.date, meta.date_estimated) == f"estimated {meta.date}"
     assert all(d.meta.date_note is None or d.meta.date or "Undated" in d.meta.date_note for d in seeds)
+
+
+def test_markdown_headline_and_byline_give_title_and_date(tmp_path: Path) -> None:
+    text = "# Port town frees 312 workers\n\n**Harbour Desk** · 22 April 2025 · by Lee Wren\n\n" + BODY
+    extracted = extract_text(write(tmp_path, "port.md", text))
+    assert extracted.title == "Port town frees 312 workers"
+    assert extracted.date == "2025-04-22"
+    assert "312 workers from a scam compound" in extracted.text
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        pytest.param("# Headline\n\n*Desk, posted 8 February 2026. Written from reports of 6 February.*\n\n" + BODY, "2026-02-08", id="posted"),
+        pytest.param("Port town frees workers\n\nBy Lee Wren | March 3, 2024\n\n" + BODY, "2024-03-03", id="plain-headline"),
+        # A lede that holds a date is no byline: no cue word, and it is the article's first sentence.
+        pytest.param("# Headline\n\nOn 12 February 2025 police freed 312 workers from a compound.\n\n" + BODY, None, id="lede"),
+        pytest.param("# Headline\n\nBy Lee Wren\n\n" + BODY, None, id="byline-without-date"),
+        pytest.param("# Headline\n\nby " + "long words " * 60 + "on 3 March 2024.\n\n" + BODY, None, id="too-long"),
+    ],
+)
+def test_byline_date(text: str, date: str | None) -> None:
+    assert byline_date(text) == date
+
+
+def test_heading_title_only_from_a_markdown_heading() -> None:
+    assert heading_title("## Port town frees workers ##\n\nText.") == "Port town frees workers"
+    assert heading_title("Port town frees workers\n\nText.") is None
+
+
+def test_a_header_block_date_comes_before_the_byline(tmp_path: Path) -> None:
+    text = "Title: Port town\nDate: 2025-01-05\n\n# Port town\n\nBy Lee Wren · 22 April 2025\n\n" + BODY
+    assert extract_text(write(tmp_path, "port.txt", text)).date == "2025-01-05"

@@ -4,6 +4,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.extractors.article_metadata import ArticleMetadataExtractor
 from rag.reader.extractors.base import Extractor, Reading
 from rag.reader.extractors.date import DateExtractor
+from rag.reader.extractors.description import DescriptionExtractor
 from rag.reader.extractors.entity import EntityExtractor
 from rag.reader.extractors.list_items import ListExtractor
 from rag.reader.extractors.named_thing import NamedThingExtractor
@@ -14,6 +15,7 @@ _ALL: list[Extractor] = [
     QuantityExtractor(),
     EntityExtractor(),
     DateExtractor(),
+    DescriptionExtractor(),
     NamedThingExtractor(),
     ListExtractor(),
     ArticleMetadataExtractor(),

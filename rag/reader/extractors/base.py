@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
+from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.text_features import mentions
 from rag.types import Passage
@@ -53,11 +55,49 @@ def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool
     return all(candidate.dated_in(n) or mentions(f"{passage.text} {passage.title}", n) for n in analysis.loose_names)
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int]]:
+    """The years that date an act the sentence tells ("were arrested *in April 2024*"), not a noun
+    in passing ("the civil war that followed the February 2021 coup"); and the years that start a
+    period ("*since 2023*": the years after it are covered)."""
+    told: list[str] = []
+    since: list[int] = []
+    for ent in doc.ents:
+        years = _YEAR.findall(ent.text)
+        if ent.label_ != "DATE" or not years or (tokens is not None and ent.root.i not in tokens):
+            continue
+        prep = ent.root.head if ent.root.dep_ == "pobj" else None
+        attached = prep.head if prep is not None and prep.dep_ == "prep" else ent.root.head
+        if attached.pos_ not in ("VERB", "AUX"):
+            continue
+        told += years
+        if prep is not None and prep.lower_ in ("since", "from"):
+            since += [int(y) for y in years]
+    return told, since
+
+
+def dated_otherwise(doc: Doc, analysis: QuestionAnalysis, tokens: set[int] | None = None) -> bool:
+    """The sentence (or the clause of `tokens`) dates its act in years, none of them the year asked
+    about ("arrested in April *2024*" does not answer "in April 2025"); "since 2023" covers the
+    years after it."""
+    asked = [n for n in analysis.loose_names if _YEAR.fullmatch(n)]
+    if not asked:
+        return False
+    told, since = _event_years(doc, tokens)
+    return bool(told) and not any(year in told or any(int(year) >= start for start in since) for year in asked)
+
+
 def anchored(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
     """The question's place names are in the sentence, the one before, or the article's title, and
     its times in the passage (names of the source need only be in the passage, which the reader
-    checked)."""
-    return all(candidate.about(name) for name in scope_names(analysis, candidate)) and in_passage(analysis, candidate)
+    checked); a sentence dated in other years than the asked one is about another time."""
+    return (
+        all(candidate.about(name) for name in scope_names(analysis, candidate))
+        and in_passage(analysis, candidate)
+        and not dated_otherwise(parse([candidate.text])[0], analysis)
+    )
 
 
 def near_top(candidates: Sequence[SentenceCandidate], margin: float, limit: int = 12) -> list[SentenceCandidate]:

@@ -13,11 +13,12 @@ from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
+from rag.text_features import content_terms
 from rag.types import Passage
 
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
-_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def _specificity(text: str) -> int:
@@ -38,19 +39,58 @@ def _of_an_event(ent: Span) -> bool:
     return ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("on", "in", "since", "until", "by", "from", "during")
 
 
+def _asks_the_future(analysis: QuestionAnalysis) -> bool:
+    """ "When *will* the demolition be finished?": the answer is a date still to come."""
+    return _tells_the_future(analysis.text)
+
+
+def _tells_the_future(text: str) -> bool:
+    return any(t.tag_ == "MD" and t.lemma_.lower() == "will" for t in parse([text])[0])
+
+
+def _before_the_article(ent: Span, candidate: SentenceCandidate) -> bool:
+    """The date's year is earlier than the article's: a past date, which no "when will" asks for."""
+    years = _YEAR.findall(ent.text)
+    published = candidate.passage.date
+    return bool(years and published) and int(years[-1]) < int(str(published)[:4])
+
+
+def _starts_a_period(ent: Span) -> bool:
+    """ "*since* 2018": when a state began (held, under sanctions), not when something happened."""
+    return ent.root.dep_ == "pobj" and ent.root.head.lower_ == "since"
+
+
+def _tells_the_act(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
+    """The sentence (or the one before) tells of the asked act, as verb or noun ("*lifted*" the
+    sanctions; "*arrested*" and "*arrests*")."""
+    if analysis.asked_act is None:
+        return False
+    acts = content_terms(analysis.asked_act)
+    told = [t.text for doc in parse([candidate.previous, candidate.text]) for t in doc if t.pos_ in ("VERB", "NOUN")]
+    return bool(acts & content_terms(" ".join(told)))  # "close to 2,800" is no closing
+
+
 class DateExtractor:
     answer_types = frozenset({AnswerType.DATE})
 
     def extract(
         self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
     ) -> Reading | None:
-        for candidate in near_top(candidates, 0.3, limit=10):
+        future = _asks_the_future(analysis)
+        pool = near_top(candidates, 0.3, limit=10)
+        if future:  # a sentence that tells what will happen first ("will be finished by March 2026")
+            pool = sorted(pool, key=lambda c: not _tells_the_future(c.text))
+        for candidate in pool:
             if not anchored(analysis, candidate):
                 continue
             dates = [
                 e
                 for e in parse([candidate.text])[0].ents
-                if e.label_ == "DATE" and _allowed(e.text, analysis.text) and not in_question(analysis, e)
+                if e.label_ == "DATE"
+                and _allowed(e.text, analysis.text)
+                and not in_question(analysis, e)
+                and not (_starts_a_period(e) and not _tells_the_act(analysis, candidate))
+                and not (future and _before_the_article(e, candidate))
             ]
             if dates:
                 best = max(dates, key=lambda e: (_specificity(e.text), _of_an_event(e)))

@@ -40,7 +40,15 @@ def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
     appositions = [t for t in ent.root.children if t.dep_ == "appos"]
     if ent.root.dep_ == "appos":
         appositions.append(ent.root.head)
-    return any(c.lemma_.lower() == noun for t in appositions for c in t.subtree)
+    if any(c.lemma_.lower() == noun for t in appositions for c in t.subtree):
+        return True
+    # Up a chain of appositions: "Its *chairman*, the Chinese businessman Zhao Wei".
+    token = ent.root
+    while token.dep_ == "appos" and token.head != token:
+        token = token.head
+        if token.lemma_.lower() == noun:
+            return True
+    return False
 
 
 def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
@@ -128,7 +136,7 @@ def _coordinated(ent: Span, labels: frozenset[str]) -> list[str]:
     return [_clean(e) for e in sorted([ent, *items], key=lambda e: e.start)]
 
 
-def _who_antecedents(doc: Doc) -> list[Span]:
+def who_antecedents(doc: Doc) -> list[Span]:
     """Names the recogniser missed that "who" marks as people: "Oberoi, *who* authored the report"."""
     found = []
     for token in doc:
@@ -149,7 +157,7 @@ def ranked_entities(
         if not anchored(analysis, candidate):
             continue
         doc = parse([candidate.text])[0]
-        for ent in [*doc.ents, *(_who_antecedents(doc) if "PERSON" in labels else [])]:
+        for ent in [*doc.ents, *(who_antecedents(doc) if "PERSON" in labels else [])]:
             if ent.label_ not in labels or in_question(analysis, ent) or len(ent.text) < 2:
                 continue
             near = _near_focus(ent, analysis)

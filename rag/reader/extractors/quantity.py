@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import capitalised, cited, join_items
-from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
+from rag.reader.extractors.base import Reading, anchored, dated_otherwise, near_top, scope_names
 from rag.reader.nlp import has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
 from rag.text_features import mentions, numbers
@@ -32,6 +32,7 @@ _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"^(19|20)\d{2}s?$")
 _TOTAL = re.compile(r"\b(together|in total|combined|in all|altogether|total)\b", re.I)
 _SCOPE_PREPS = ("in", "across", "from", "at", "inside", "within", "of")
+_GENERIC_PEOPLE = frozenset({None, "people", "person", "individual"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Figure:
     value: float
     places: frozenset[str]  # places named in the figure's clause: its scope
     candidate: SentenceCandidate
+    counts_focus: bool = False  # it counts the asked noun itself ("282 *women*" for "how many women")
 
 
 def _unit(ent: Span) -> Token | None:
@@ -233,13 +235,18 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             )
         else:
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
-        if not ok:
-            continue
-        if not _DIGIT.search(phrase) and analysis.counted_act and not has_lemma([candidate.text, candidate.previous], analysis.counted_act):
+        if analysis.counted_kind and not mentions(f"{phrase} {clause}", analysis.counted_kind):
+            continue  # "how many Vietnamese nationals": a figure of others ("77 Chinese nationals") is not one
+        if not ok or dated_otherwise(doc, analysis, clause_tokens):
+            continue  # another place, or another time ("arrested in April 2024" for "in April 2025")
+        if not _DIGIT.search(phrase) and analysis.asked_act and not has_lemma([candidate.text, candidate.previous], analysis.asked_act):
             continue  # "hundreds of thousands trafficked" (here or just before) does not count the *murdered*
         values = numbers(ent.text)
         scope = phrase_places or _places(doc, clause_tokens)
-        found.append((_asked_verb(ent, analysis), Figure(phrase, max(values) if values else -1.0, scope, candidate)))
+        unit = _unit(ent)
+        counts_focus = unit is not None and analysis.focus is not None and _same_noun(unit.lemma_.lower(), analysis.focus)
+        figure = Figure(phrase, max(values) if values else -1.0, scope, candidate, counts_focus)
+        found.append((_asked_verb(ent, analysis), figure))
     # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
     # £100m") comes first.
     return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
@@ -308,8 +315,11 @@ class QuantityExtractor:
         found = [
             f for c in near_top(candidates, 0.25, limit=15) if anchored(analysis, c) for f in figures_in(analysis, c)
         ]
-        # A figure in digits says more than "hundreds of thousands": it leads when both answer.
-        return sorted(found, key=lambda f: not _DIGIT.search(f.phrase))
+        # A figure of the asked noun itself ("282 *women*") leads one of people in general ("2,800
+        # suspects") when the noun is more specific than "people"; a figure in digits says more than
+        # "hundreds of thousands".
+        specific = analysis.focus not in _GENERIC_PEOPLE
+        return sorted(found, key=lambda f: (specific and not f.counts_focus, not _DIGIT.search(f.phrase)))
 
     def _compose(self, figures: list[Figure], passages: Sequence[Passage]) -> str:
         """The best figure, cited by every source giving the same value; then at most one other figure:

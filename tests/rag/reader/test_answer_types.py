@@ -583,7 +583,100 @@ LEADS_WITHOUT = [
         "lawless",
         id="where-still-answered-by-a-named-place",
     ),
+    pytest.param(
+        "The Harbor Pearl Group holds most of the zone's land. "
+        "Its chairman, the property developer Tomas Reyvik, has been under sanctions since 2019. "
+        "The group's lawyer, Ana Lusk, declined to comment.",
+        "Who is the chairman of the Harbor Pearl Group?",
+        "Tomas Reyvik",
+        "Lusk",
+        id="person-in-apposition-to-a-noun-in-apposition-to-the-role",
+    ),
+    pytest.param(
+        "Officials say close to 3,000 suspects have been arrested at the Varos compound since 2021. "
+        "On 4 May police detained 640 people there: 410 men and 230 women from nine countries.",
+        "How many women were detained at the Varos compound on 4 May?",
+        "230 women",
+        "3,000",
+        id="figure-of-the-asked-noun-before-one-of-people-in-general",
+    ),
+    pytest.param(
+        '"The trade keeps moving," said Mira Castell, a senior researcher at the Delta Institute.',
+        "Who is Mira Castell?",
+        "A senior researcher at the Delta Institute",
+        "trade",
+        id="who-is-a-named-person-answered-by-the-apposition",
+    ),
+    pytest.param(
+        "Delta Institute researcher Mira Castell said the trade keeps moving to new countries.",
+        "Who is Mira Castell?",
+        "Delta Institute researcher",
+        "moving",
+        id="who-is-a-named-person-answered-by-the-title-before-the-name",
+    ),
+    pytest.param(
+        "Tomas Reyvik has been detained since March 2024, his lawyer said.",
+        "When was Tomas Reyvik detained?",
+        "March 2024",
+        "lawyer",
+        id="since-date-answers-when-the-sentence-tells-the-asked-act",
+    ),
+    pytest.param(
+        "The Varos compound opened in early 2020. Officials said its demolition will be finished by March 2026.",
+        "When will the demolition of the Varos compound be finished?",
+        "March 2026",
+        "2020",
+        id="when-will-answered-by-a-date-to-come",
+    ),
 ]
+
+# Near misses: the passage tells of something close to what is asked, not of it.
+REFUSED = [
+    pytest.param(
+        "Police detained 500 people in the raid on the Varos compound, 77 of them Chinese nationals. "
+        "Officers from Laos and Vietnam took part in the raid.",
+        "How many Vietnamese nationals were detained in the raid on the Varos compound?",
+        id="figure-of-other-nationals-does-not-count-the-asked-ones",
+    ),
+    pytest.param(
+        "In Varos province, 77 suspects were arrested in April 2024, police said.",
+        "How many suspects were arrested in Varos province in April 2025?",
+        id="figure-dated-in-another-year-than-the-asked-one",
+    ),
+    pytest.param(
+        "The developer Tomas Reyvik has been under sanctions since 2019 for money laundering.",
+        "When were the sanctions on Tomas Reyvik lifted?",
+        id="since-date-of-a-state-does-not-date-another-act",
+    ),
+    pytest.param(
+        "The Varos compound opened in early 2020. Its demolition began in November 2024 and is continuing.",
+        "When will the demolition of the Varos compound be finished?",
+        id="when-will-not-answered-by-a-past-date",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, question", REFUSED)
+def test_near_miss_is_refused(assistant: Assistant, text: str, question: str) -> None:
+    answer = ask(assistant, question, passage(text, "x", date="2025-11-24"))
+    assert answer.text == REFUSAL_PHRASE, answer.text
+
+
+def test_figure_in_the_asked_year_still_answers(assistant: Assistant) -> None:
+    """The control for the year near miss: the same passage answers its own year."""
+    text = "In Varos province, 77 suspects were arrested in April 2024, police said."
+    answer = ask(assistant, "How many suspects were arrested in Varos province in April 2024?", passage(text, "x", date="2025-11-24"))
+    assert answer.text.startswith("77 suspects")
+
+
+def test_question_of_names_only_passes_the_retrieval_gate(assistant: Assistant) -> None:
+    """ "Who is Mira Castell?" is barely similar to any passage; a passage naming her is about her."""
+    text = '"The trade keeps moving," said Mira Castell, a senior researcher at the Delta Institute.'
+    faint = passage(text, "x").model_copy(update={"dense_score": 0.05})
+    answer = ask(assistant, "Who is Mira Castell?", faint)
+    assert answer.text.startswith("A senior researcher at the Delta Institute")
+    other = ask(assistant, "Who is Jon Parrow?", faint)
+    assert other.refused
 
 
 @pytest.mark.parametrize("text, question, lead, left_out", LEADS_WITHOUT)

@@ -15,6 +15,8 @@ CASES = [
     ("How much did the syndicate earn last year?", AnswerType.MONEY),
     ("What was the estimated yearly revenue of the casinos?", AnswerType.MONEY),
     ("Who runs the task force?", AnswerType.PERSON),
+    ("Who is Mira Castell?", AnswerType.DESCRIPTION),
+    ("Who is the chairman of the Harbor Pearl Group?", AnswerType.PERSON),
     ("Which spokesman announced the raid?", AnswerType.PERSON),
     ("What is the name of the leader of the militia?", AnswerType.PERSON),
     ("Which agency led the investigation?", AnswerType.ORGANISATION),
@@ -75,3 +77,22 @@ def test_a_compound_question_is_split_into_its_questions() -> None:
     assert question_parts("Which countries and which companies were named?") == [
         "Which countries and which companies were named?"
     ]
+
+
+def test_nationality_of_the_counted_noun_and_the_asked_act() -> None:
+    analysis = analyse("How many Vietnamese nationals were detained in the raid?")
+    assert (analysis.focus, analysis.counted_kind, analysis.asked_act) == ("national", "Vietnamese", "detain")
+    assert analyse("How many Filipinos were freed?").counted_kind is None  # the noun is the nationality
+    assert analyse("When were the sanctions on Tomas Reyvik lifted?").asked_act == "lift"
+
+
+def test_only_the_year_of_an_act_dates_a_sentence() -> None:
+    from rag.reader.extractors.base import dated_otherwise
+    from rag.reader.nlp import parse
+
+    in_2025 = analyse("How many suspects were arrested in Zambia in April 2025?")
+    assert dated_otherwise(parse(["In Zambia, 77 suspects were arrested in April 2024."])[0], in_2025)
+    assert not dated_otherwise(parse(["In 2025 police arrested 50 people in Zambia."])[0], in_2025)
+    assert not dated_otherwise(parse(["Since 2023, 2,800 people have been arrested in Zambia."])[0], in_2025)
+    # A year that dates a noun in passing ("the February 2021 coup") is not when the act happened.
+    assert not dated_otherwise(parse(["The junta wants to retake territory lost after the February 2021 coup."])[0], in_2025)
