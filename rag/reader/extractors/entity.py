@@ -14,7 +14,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
-from rag.reader.nlp import parse
+from rag.reader.nlp import apposition_heads, parse
 from rag.reader.question import LIGHT_VERBS, QuestionAnalysis
 from rag.support import passage_sentences
 from rag.types import Passage
@@ -43,12 +43,7 @@ def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
     if any(c.lemma_.lower() == noun for t in appositions for c in t.subtree):
         return True
     # Up a chain of appositions: "Its *chairman*, the Chinese businessman Zhao Wei".
-    token = ent.root
-    while token.dep_ == "appos" and token.head != token:
-        token = token.head
-        if token.lemma_.lower() == noun:
-            return True
-    return False
+    return any(head.lemma_.lower() == noun for head in apposition_heads(ent.root))
 
 
 def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:

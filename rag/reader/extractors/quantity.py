@@ -237,7 +237,7 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
         if analysis.counted_kind and not mentions(f"{phrase} {clause}", analysis.counted_kind):
             continue  # "how many Vietnamese nationals": a figure of others ("77 Chinese nationals") is not one
-        if not ok or dated_otherwise(doc, analysis, clause_tokens):
+        if not ok or dated_otherwise(analysis, candidate.text, clause_tokens):
             continue  # another place, or another time ("arrested in April 2024" for "in April 2025")
         if not _DIGIT.search(phrase) and analysis.asked_act and not has_lemma([candidate.text, candidate.previous], analysis.asked_act):
             continue  # "hundreds of thousands trafficked" (here or just before) does not count the *murdered*

@@ -431,7 +431,6 @@ def test_a_month_in_the_question_is_met_by_the_article_date(assistant: Assistant
     assert "neighbouring governments pressed it" in answer.text
 
 
-
 def test_why_question_without_a_cause_word_reaches_past_the_restated_fact(assistant: Assistant) -> None:
     text = (
         "In Norland, for instance, police said 60% of workers who returned from the compounds had been "
