@@ -68,6 +68,7 @@ class Assistant:
                 settings.paths.data_dir, query_embedder.model_id, query_embedder.dimension
             ),
         )
+        retriever.embed_queries = self.encoder.encode  # one vector per question, shared with the reader
         self._generators: dict[str, Generator] = {}
         self._generators_lock = threading.Lock()
 

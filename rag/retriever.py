@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Literal
+
+import numpy as np
 
 from index.documents import pages_of_span
 from index.embedder import Embedder
@@ -24,6 +27,9 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.settings = settings
+        # How a query becomes a vector: the embedder, or a cache in front of it (the Assistant's
+        # sentence encoder, so that the reader does not embed the same question again).
+        self.embed_queries: Callable[[Sequence[str]], np.ndarray] = embedder.embed
 
     def search(
         self, query: str, k: int | None = None, mode: SearchMode = "hybrid", doc_ids: DocIdFilter = None
@@ -34,7 +40,7 @@ class Retriever:
             raise ValueError(f"unknown search mode {mode!r}; use hybrid, dense or keyword")
         # Between questions, take up what another process wrote (a stat-sized check when nothing did).
         self.store.reload_if_changed()
-        vector = self.embedder.embed([query])[0]
+        vector = self.embed_queries([query])[0]
         if mode == "hybrid":
             hits = self.store.search_hybrid(
                 query, vector, k, self.settings.candidates, self.settings.rrf_k, doc_ids=doc_ids

@@ -215,7 +215,16 @@ def mentions(text: str, term: str) -> bool:
         return True
     if len(term) < 5 or term.isdigit():
         return False
-    return any(SequenceMatcher(None, term.lower(), w.lower()).ratio() >= 0.8 for w in _WORD.findall(text))
+    return any(_similar(term.lower(), w.lower()) for w in _WORD.findall(text))
+
+
+def _similar(a: str, b: str, threshold: float = 0.8) -> bool:
+    """difflib's ratio is at least `threshold`; its cheap upper bounds rule most words out first
+    (the lengths alone, then the letters shared), as difflib's documentation advises."""
+    if 2 * min(len(a), len(b)) < threshold * (len(a) + len(b)):
+        return False
+    matcher = SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
 def published_by(outlet: str | None, author: str | None, names: Sequence[str]) -> bool:

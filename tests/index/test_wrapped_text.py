@@ -63,3 +63,15 @@ def test_a_heading_above_a_paragraph_on_one_line_stays_apart_in_a_passage() -> N
     sentences = [passage[s:e] for s, e in sentence_spans(passage)]
     assert sentences[0] == "Army says it has cleared the compound, a scam hub on the river border"
     assert sentences[1].startswith("The military government says")
+
+
+def test_a_text_is_split_once_and_its_spans_shifted_by_each_offset() -> None:
+    from index.sentences import _spans
+
+    text = WRAPPED + " A sentence only this test uses, so the first split below is not cached."
+    before = _spans.cache_info()
+    spans = sentence_spans(text)
+    assert sentence_spans(text, offset=1000) == [(s + 1000, e + 1000) for s, e in spans]
+    after = _spans.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)  # the second call reused the split
+    assert [text[s:e] for s, e in spans][-1].startswith("A sentence only this test uses")

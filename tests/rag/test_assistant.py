@@ -6,6 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.chunking import ChunkerConfig, chunk_document
@@ -29,6 +30,13 @@ def test_myanmar_figure_with_quote(assistant: Assistant) -> None:
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert answer.backend_used == "extractive"
     assert {"retrieve_s", "generate_s", "check_s"} <= answer.timings.keys()
+
+
+def test_the_question_is_embedded_once_for_retrieval_and_reading(assistant: Assistant) -> None:
+    question = "How many people were held in the compounds this test alone asks about?"
+    assistant.search(question)
+    cached = assistant.encoder.cache[question]  # put there by the retriever; the reader finds it
+    assert np.allclose(cached, assistant.retriever.embedder.embed([question])[0], atol=1e-5)
 
 
 def test_answer_is_fast_once_loaded(assistant: Assistant) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rag.text_features import dated_in, defined_acronyms, entities
+from difflib import SequenceMatcher
+from itertools import product
+
+from rag.text_features import _similar, dated_in, defined_acronyms, entities, mentions
 
 
 def test_joined_names_are_names_of_their_own() -> None:
@@ -25,3 +28,13 @@ def test_defined_acronyms_follow_the_initials_of_their_long_form() -> None:
         "BGF": "Border Guard Force",
         "OHCHR": "Office of the High Commissioner for Human Rights",
     }
+
+
+def test_the_quick_similarity_filters_change_no_verdict() -> None:
+    # The length and letter-count bounds only skip work: every verdict is difflib's own.
+    words = ["cambodia", "cambodian", "combodia", "myanmar", "mianmar", "myanmars", "laos", "lao", "thailand",
+             "thailands", "scam", "scams", "compound", "compounds", "kk", "park", "parks", "repatriation",
+             "repatriated", "shwe", "kokko", "koko", "philippines", "phillipines", "oberoi", "oberio"]
+    for a, b in product(words, repeat=2):
+        assert _similar(a, b) == (SequenceMatcher(None, a, b).ratio() >= 0.8), (a, b)
+    assert mentions("Refugees from Mianmar arrived.", "Myanmar") and not mentions("Refugees arrived.", "Myanmar")
