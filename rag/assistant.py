@@ -55,20 +55,14 @@ def clean_question(question: str) -> str:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, embedder: Embedder, retriever: Retriever) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder, retriever: Retriever, encoder: SentenceEncoder | None = None
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.retriever = retriever
-        # Queries and answer sentences use the retriever's (query) embedder: ONNX, no torch on a cold start;
-        # passage sentences were embedded when the index was built (rag/sentence_cache.py).
-        query_embedder = retriever.embedder
-        self.encoder = SentenceEncoder(
-            query_embedder,
-            precomputed=lambda: sentence_cache.load(
-                settings.paths.data_dir, query_embedder.model_id, query_embedder.dimension
-            ),
-        )
-        retriever.embed_queries = self.encoder.encode  # one vector per question, shared with the reader
+        # `load` passes the encoder the retriever embeds questions with, so the reader finds their vectors.
+        self.encoder = encoder or sentence_encoder(settings, retriever.embedder)
         self._generators: dict[str, Generator] = {}
         self._generators_lock = threading.Lock()
 
@@ -91,7 +85,9 @@ class Assistant:
                 f"the query embedder ({query_embedder.model_id}, {query_embedder.dimension}) is not the index's "
                 f"({embedder.model_id}, {embedder.dimension})"
             )
-        return cls(settings, embedder, Retriever(store, query_embedder, settings.retrieval))
+        encoder = sentence_encoder(settings, query_embedder)  # one vector per question, for retrieval and reader
+        retriever = Retriever(store, query_embedder, settings.retrieval, embed_queries=encoder.encode)
+        return cls(settings, embedder, retriever, encoder)
 
     # -- corpus -------------------------------------------------------------------------------
     def add(self, path: Path) -> tuple[AddReport, UpdateReport | None]:
@@ -394,6 +390,15 @@ class Assistant:
             yield draft.text
             return
         yield from generator.stream(question, passages)
+
+
+def sentence_encoder(settings: Settings, query_embedder: Embedder) -> SentenceEncoder:
+    """Queries and answer sentences use the query embedder (ONNX: no torch on a cold start); passage
+    sentences were embedded when the index was built (rag/sentence_cache.py)."""
+    return SentenceEncoder(
+        query_embedder,
+        precomputed=lambda: sentence_cache.load(settings.paths.data_dir, query_embedder.model_id, query_embedder.dimension),
+    )
 
 
 def names_a_source(question: str, passages: Sequence[Passage]) -> bool:

@@ -23,13 +23,19 @@ def store_from_settings(settings: Settings) -> Store:
 
 
 class Retriever:
-    def __init__(self, store: Store, embedder: Embedder, settings: RetrievalSettings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        settings: RetrievalSettings,
+        embed_queries: Callable[[Sequence[str]], np.ndarray] | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        # How a query becomes a vector: the embedder, or a cache in front of it (the Assistant's
+        # How a query becomes a vector: the embedder, or a cache in front of it (the assistant's
         # sentence encoder, so that the reader does not embed the same question again).
-        self.embed_queries: Callable[[Sequence[str]], np.ndarray] = embedder.embed
+        self.embed_queries = embed_queries or embedder.embed
 
     def search(
         self, query: str, k: int | None = None, mode: SearchMode = "hybrid", doc_ids: DocIdFilter = None
