@@ -17,6 +17,7 @@ from index.chunking import ChunkerConfig
 from index.embedder import EmbedderConfig
 
 Backend = Literal["extractive", "local", "openai", "combined"]
+CombinedPolicy = Literal["typed-first", "extractive-gates"]
 # How an LLM backend answers: "writer" (cited sentences, free form) or "reader" (a JSON-schema
 # constrained answer span plus the ids of its supporting sentences: rag/generators/reading.py).
 LLMMode = Literal["writer", "reader"]
@@ -75,7 +76,13 @@ class AnswerSettings(BaseModel):
         description="keep an LLM sentence without [n] if a passage supports it; marked as cited by the checker",
     )
     combined_llm: Literal["local", "openai"] = Field(
-        default="local", description="the LLM the combined backend asks when the extractive reader finds no typed answer"
+        default="local", description="the LLM the combined backend asks (when, see combined_policy)"
+    )
+    combined_policy: CombinedPolicy = Field(
+        default="extractive-gates",
+        description="typed-first: the extractive reader answers when it finds a typed answer, the LLM otherwise; "
+        "extractive-gates: the extractive reader decides whether to answer (its refusal stands), the LLM reader "
+        "what (rag/generators/combined.py; figures in the README)",
     )
     fallback_to_extractive: bool = Field(
         default=False, description="if the LLM fails, answer extractively instead (reported in the answer)"
@@ -102,13 +109,28 @@ class OpenAISettings(BaseModel):
     max_tokens: int = 300
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+# llama.cpp threads: one per usable CPU, at most 8 (a 1.5B model's decoding is bound by memory
+# bandwidth, and more threads than cores contend on a laptop's hyper-threads).
+MAX_LLAMA_THREADS = 8
+
+
 class LocalLLMSettings(BaseModel):
     # "reader": on a 23-question gold sample Qwen2.5-1.5B scored 0.70 as a reader (5.9 s median) and
     # 0.52 as a writer (33 s); SmolLM2 0.30 and 0.26 (README, "LLM as reader").
     mode: LLMMode = "reader"
     model_path: Path | None = None  # None: the packaged model found by `rag models`
     n_ctx: int = 4096
-    n_threads: int = 2
+    n_threads: int = Field(
+        default_factory=lambda: min(usable_cpus(), MAX_LLAMA_THREADS), ge=1,
+        description="llama.cpp threads; default: the usable CPUs, at most 8",
+    )
     temperature: float = 0.0
     max_tokens: int = 300
 

@@ -1,7 +1,8 @@
 """Does a passage support a claim? Numbers, key terms and embedding similarity.
 
 A claim is supported by a passage when
-  * every number in the claim occurs in the passage (after normalising 120,000 / 120 000 / 120k), and
+  * every number in the claim occurs in the passage (after normalising 120,000 / 120 000 / 120k),
+  * every name in the claim (a capitalised word after the first) is in the passage or its metadata, and
   * most of its content words occur in the best passage sentence (coverage >= 0.6), or its
     embedding is close to that sentence (cosine >= threshold, calibrated on the gold set).
 The best sentence becomes the citation's quote.
@@ -20,7 +21,7 @@ import numpy as np
 from index.embedder import Embedder
 from index.sentences import sentence_spans
 from rag.sentence_cache import sentence_key
-from rag.text_features import content_terms, numbers
+from rag.text_features import content_terms, entities, mentions, numbers
 from rag.types import Passage
 
 MIN_COVERAGE = 0.6
@@ -127,6 +128,13 @@ def shown_sum(value: float, others: set[float]) -> bool:
     )
 
 
+def names_not_in(claim: str, passage: Passage) -> list[str]:
+    """The claim's names (capitalised words after the first) that neither the passage nor its article's
+    metadata mentions, a small misspelling aside."""
+    line = passage.metadata_line()
+    return [n for n in entities(claim) if not n.isdigit() and not mentions(passage.text, n) and not mentions(line, n)]
+
+
 def check_support(claim: str, passage: Passage, encoder: SentenceEncoder, threshold: float) -> SupportResult:
     # A claim that quotes the source is supported exactly when the quote is verbatim in it.
     quoted = _QUOTED.findall(claim)
@@ -160,6 +168,10 @@ def check_support(claim: str, passage: Passage, encoder: SentenceEncoder, thresh
     if missing:
         reason = "the source does not contain " + ", ".join(f"{m:,.0f}" for m in sorted(missing))
         return SupportResult(False, scores[best], text, start, end, reason)
+    unnamed = names_not_in(claim, passage)
+    if unnamed:
+        # "People are held in Laos [1]" cited to a passage about Myanmar: the other words may all be there.
+        return SupportResult(False, scores[best], text, start, end, "the source does not name " + ", ".join(unnamed))
     passage_coverage = len(claim_terms & content_terms(passage.text)) / len(claim_terms) if claim_terms else 1.0
     if coverages[best] >= MIN_COVERAGE or float(cosines[best]) >= threshold or passage_coverage >= 0.8:
         return SupportResult(True, scores[best], text, start, end)

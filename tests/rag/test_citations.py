@@ -130,3 +130,13 @@ def test_the_sources_own_dates_are_not_figures_to_find_in_the_passage(assistant:
     wrong = check_citations("At least 120,000 people were held on 2021-03-04 [2].", [other, dated],
                             assistant.encoder, 0.45)
     assert wrong.citations == [] and wrong.warnings
+
+
+def test_citation_to_a_passage_that_does_not_name_the_place_is_removed(assistant: Assistant) -> None:
+    """Every other word of "held in Laos" is in the Myanmar passage; the name is not."""
+    checked = check_citations("People are held in Laos [2].", PASSAGES, assistant.encoder, 0.45)
+    assert checked.refused and "does not name Laos" in " ".join(checked.warnings)
+    named = check_citations("People are held in Myanmar [2].", PASSAGES, assistant.encoder, 0.45)
+    assert not named.refused and named.citations[0].doc_id == "b"
+    # A small misspelling of the name still counts as naming it.
+    assert not check_citations("People are held in Myanmr [2].", PASSAGES, assistant.encoder, 0.45).refused

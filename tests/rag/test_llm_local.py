@@ -46,7 +46,7 @@ def test_one_model_per_process(smollm2: Path) -> None:
     a = LocalGGUFGenerator(settings(smollm2), max_passages=2)
     b = LocalGGUFGenerator(settings(smollm2), max_passages=4)
     assert a._llama()[0] is b._llama()[0]
-    assert load_llama(smollm2, 2048, 2)[0] is a._llama()[0]
+    assert load_llama(smollm2, 2048, a.settings.n_threads)[0] is a._llama()[0]
 
 
 @pytest.mark.parametrize("n_ctx,with_examples", [(1024, True), (512, False)])

@@ -15,10 +15,11 @@ from rag.generators.extractive import ExtractiveGenerator
 from rag.generators.local_gguf import LocalGGUFGenerator
 from rag.generators.openai_compatible import OpenAICompatibleGenerator
 from rag.generators.reading import READER_SCHEMA, draft_from_reading, number_sentences
+from rag.generators.registry import make_generator
 from rag.llama_server import llama_server
 from rag.settings import LocalLLMSettings, OpenAISettings
 from rag.types import REFUSAL_PHRASE
-from tests.rag.llm_fixtures import PASSAGES, smollm2
+from tests.rag.llm_fixtures import PASSAGES, passage, smollm2
 
 __all__ = ["smollm2"]  # the fixture is used by name
 
@@ -95,7 +96,7 @@ def test_combined_uses_the_typed_extractive_answer_and_says_so(assistant: Assist
         llm_built.append("local")
         return LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="reader", max_tokens=120))
 
-    combined = CombinedGenerator(ExtractiveGenerator(assistant.encoder), llm, "local")
+    combined = CombinedGenerator(ExtractiveGenerator(assistant.encoder), llm, "local", "typed-first")
     passages = [p.model_copy(update={"dense_score": 0.8}) for p in PASSAGES]
     typed = combined.generate(QUESTION, passages)
     assert typed.extra["answered_by"] == "extractive" and "120,000" in typed.text
@@ -111,3 +112,52 @@ def test_answer_names_the_reader_that_answered(assistant: Assistant) -> None:
     passages = [p.model_copy(update={"dense_score": 0.8}) for p in PASSAGES]
     answer = assistant.answer_from_passages(QUESTION, passages, backend="combined")
     assert answer.backend_used == "combined" and answer.answered_by == "extractive"
+
+
+def test_extractive_gates_policy_lets_the_extractive_reader_decide_whether(assistant: Assistant, smollm2: Path) -> None:
+    """"extractive-gates": an extractive refusal, metadata answer or typed figure stands without loading
+    the model; otherwise the real model's reading is the answer, unless the policy overrules it."""
+    built: list[LocalGGUFGenerator] = []
+
+    def llm() -> LocalGGUFGenerator:
+        built.append(LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="reader", max_tokens=120)))
+        return built[-1]
+
+    extractive = ExtractiveGenerator(assistant.encoder)
+    gates = CombinedGenerator(extractive, llm, "local", "extractive-gates")
+    passages = [p.model_copy(update={"dense_score": 0.8}) for p in PASSAGES]
+    near_miss = gates.generate("How many people are held in Vietnam?", passages)
+    assert near_miss.text == REFUSAL_PHRASE and near_miss.extra["answered_by"] == "extractive"
+    outlet = gates.generate("Which outlet published the UN estimate?", passages)
+    assert outlet.extra["answer_type"] == "metadata" and outlet.extra["answered_by"] == "extractive"
+    assert outlet.text == extractive.generate("Which outlet published the UN estimate?", passages).text
+
+    figure = gates.generate(QUESTION, passages)  # a typed figure: the extractive reader checks its scope
+    assert figure.extra["answered_by"] == "extractive" and "120,000" in figure.text
+    assert built == []  # none of these loaded the model
+
+    who = "Who wrote the report on the compounds?"
+    report = [
+        passage(
+            3,
+            "The report on the compounds was written by Pia Oberoi, a senior adviser at the UN human rights office.",
+            dense_score=0.8,
+        )
+    ]
+    named = gates.generate(who, report)
+    assert len(built) == 1 and named.extra["policy"] == "extractive-gates"
+    reading = built[0].generate(who, report)  # greedy: the reading the policy saw
+    if named.extra["answered_by"] == "extractive":
+        assert named.text == extractive.generate(who, report).text == "Pia Oberoi [1]."
+        assert named.extra["llm_overruled"]
+    else:
+        assert named.extra["answered_by"] == "local reader" and named.text == reading.text != REFUSAL_PHRASE
+
+
+def test_combined_policy_is_a_setting(assistant: Assistant) -> None:
+    settings = assistant.settings.model_copy(deep=True)
+    settings.answer.combined_policy = "typed-first"
+    generator = make_generator("combined", settings, assistant.encoder)
+    assert isinstance(generator, CombinedGenerator) and generator.policy == "typed-first"
+    default = make_generator("combined", assistant.settings, assistant.encoder)
+    assert isinstance(default, CombinedGenerator) and default.policy == "extractive-gates"

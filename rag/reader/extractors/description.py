@@ -16,7 +16,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, near_top
-from rag.reader.extractors.entity import who_antecedents
+from rag.reader.extractors.entity import unlabelled_people
 from rag.reader.nlp import apposition_heads, parse
 from rag.reader.question import QuestionAnalysis
 from rag.text_features import mentions
@@ -89,7 +89,7 @@ class DescriptionExtractor:
                 continue
             naming.append(candidate)
             doc = parse([candidate.text])[0]
-            for ent in [*doc.ents, *who_antecedents(doc)]:
+            for ent in [*doc.ents, *unlabelled_people(doc)]:
                 if ent.label_ != "PERSON" or not any(mentions(ent.text, n) for n in analysis.required):
                     continue
                 described = description(ent)

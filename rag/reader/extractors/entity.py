@@ -15,7 +15,7 @@ from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.nlp import apposition_heads, parse
-from rag.reader.question import LIGHT_VERBS, QuestionAnalysis
+from rag.reader.question import LIGHT_VERBS, PERSON_NOUNS, QuestionAnalysis
 from rag.support import passage_sentences
 from rag.types import Passage
 
@@ -131,15 +131,37 @@ def _coordinated(ent: Span, labels: frozenset[str]) -> list[str]:
     return [_clean(e) for e in sorted([ent, *items], key=lambda e: e.start)]
 
 
-def who_antecedents(doc: Doc) -> list[Span]:
-    """Names the recogniser missed that "who" marks as people: "Oberoi, *who* authored the report"."""
+def _name_span(doc: Doc, token: Token) -> Span:
+    """The proper-noun name `token` heads, with its compound parts ("Pia" in "Pia Oberoi")."""
+    start = min([token.i, *(c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN")])
+    return Span(doc, start, token.i + 1, label="PERSON")
+
+
+def _person_role(token: Token) -> bool:
+    """A person noun stands in apposition to the name ("Pia Oberoi, a senior *adviser*") or as the
+    title before it ("*spokesman* Naing Maung Zaw")."""
+    beside = [c for c in token.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
+    if token.dep_ == "appos" and token.head.pos_ == "NOUN":
+        beside.append(token.head)
+    return any(t.lemma_.lower() in PERSON_NOUNS for t in beside)
+
+
+def unlabelled_people(doc: Doc) -> list[Span]:
+    """Names the recogniser missed or took for a place or a thing that the sentence marks as people:
+    "Oberoi, *who* authored the report"; "written by Pia Oberoi, a senior *adviser*" (the small
+    English model labels many Asian names GPE, or nothing)."""
     found = []
     for token in doc:
-        if token.pos_ != "PROPN" or token.ent_type_:
+        if token.pos_ != "PROPN" or token.ent_type_ in ("PERSON", "ORG", "NORP", "DATE"):
             continue
-        if any(c.dep_ == "relcl" and any(w.lower_ == "who" and w.dep_ == "nsubj" for w in c.children) for c in token.children):
-            start = min([token.i, *(c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN")])
-            found.append(Span(doc, start, token.i + 1, label="PERSON"))
+        if token.dep_ == "compound" and token.head.pos_ == "PROPN":
+            continue  # a first name: the family name heads the span
+        who = any(
+            c.dep_ == "relcl" and any(w.lower_ == "who" and w.dep_ == "nsubj" for w in c.children) for c in token.children
+        )
+        span = _name_span(doc, token)
+        if (who and not token.ent_type_) or (len(span) >= 2 and _person_role(token)):
+            found.append(span)
     return found
 
 
@@ -152,7 +174,7 @@ def ranked_entities(
         if not anchored(analysis, candidate):
             continue
         doc = parse([candidate.text])[0]
-        for ent in [*doc.ents, *(who_antecedents(doc) if "PERSON" in labels else [])]:
+        for ent in [*doc.ents, *(unlabelled_people(doc) if "PERSON" in labels else [])]:
             if ent.label_ not in labels or in_question(analysis, ent) or len(ent.text) < 2:
                 continue
             near = _near_focus(ent, analysis)

@@ -684,3 +684,17 @@ def test_answer_leads_without(assistant: Assistant, text: str, question: str, le
     assert answer.status is AnswerStatus.ANSWERED
     assert answer.text.lower().startswith(lead.lower())
     assert left_out not in answer.text
+
+
+def test_a_name_the_recogniser_takes_for_a_place_is_a_person_by_its_role(assistant: Assistant) -> None:
+    """spaCy's small English model labels "Pia Oberoi" here a GPE (and many Asian names nothing): the
+    person noun in apposition ("a senior adviser") says it is a person."""
+    text = "The report on the compounds was written by Pia Oberoi, a senior adviser at the UN human rights office."
+    source = passage(text, "a")
+    assert ask(assistant, "Who wrote the report on the compounds?", source).text == "Pia Oberoi [1]."
+    assert ask(assistant, "Who is the adviser at the UN human rights office?", source).text == "Pia Oberoi [1]."
+    described = ask(assistant, "Who is Pia Oberoi?", source)
+    assert described.text == "A senior adviser at the UN human rights office [1]."
+    # A place in apposition to a non-person noun stays a place.
+    town = passage("The raid took place in Mae Sot, a border town, in May.", "b")
+    assert ask(assistant, "Who led the raid in Mae Sot?", town).text == REFUSAL_PHRASE
