@@ -349,6 +349,9 @@ class Assistant:
             warnings.append(f"answered by the extractive backend because the {failure}")
             pieces = [self.generator("extractive").generate(standalone, given).text]
         timings["generate_s"] = time.perf_counter() - start
+        if drafts and drafts[0].extra.get("llm_overruled"):
+            # The combined backend set the LLM's reading aside: said, not silent.
+            warnings.append(f"answered by the extractive reader: {drafts[0].extra['llm_overruled']}")
         timings["pieces"] = len(pieces)  # streamed pieces: one token each from llama.cpp and OpenAI servers
         start = time.perf_counter()
         attribute = self.settings.answer.attribute_uncited and used != "extractive"

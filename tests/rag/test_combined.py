@@ -105,3 +105,13 @@ def test_the_assistant_checks_the_llms_reading_with_its_citation_checker(assista
     assert isinstance(combined, CombinedGenerator) and combined.supported is not None
     assert combined.supported("At least 100,000 people are involved against their will in Cambodia [1].", PASSAGES_SEEN)
     assert not combined.supported("Two million people are held in Laos [1].", PASSAGES_SEEN)
+
+
+def test_the_answer_says_when_the_llms_reading_was_set_aside(assistant: Assistant) -> None:
+    assistant.register_generator("gates-fixed-reading", gates(assistant, FixedReading("UN [1].")))
+    answer = assistant.answer_from_passages(WHO, REPORT, backend="gates-fixed-reading")
+    assert answer.text == "Pia Oberoi [1]." and answer.answered_by == "extractive"
+    assert "answered by the extractive reader: the LLM's reading is no person answer" in answer.warnings
+    assistant.register_generator("gates-fixed-name", gates(assistant, FixedReading("Pia Oberoi [1].")))
+    taken = assistant.answer_from_passages(WHO, REPORT, backend="gates-fixed-name")
+    assert taken.answered_by == "local reader" and not any("extractive reader" in w for w in taken.warnings)
