@@ -101,7 +101,8 @@ def passage_sentences(passage: Passage) -> list[tuple[str, int, int]]:
 _QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 
 
-def _squash(text: str) -> str:
+def fold(text: str) -> str:
+    """Whitespace collapsed, curly apostrophes straightened, lower case: for finding one text in another."""
     return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
 
 
@@ -139,9 +140,9 @@ def check_support(claim: str, passage: Passage, encoder: SentenceEncoder, thresh
     # A claim that quotes the source is supported exactly when the quote is verbatim in it.
     quoted = _QUOTED.findall(claim)
     if quoted:
-        ok = all(_squash(q) in _squash(passage.text) for q in quoted)
+        ok = all(fold(q) in fold(passage.text) for q in quoted)
         for text, start, end in passage_sentences(passage):
-            if _squash(quoted[0]) in _squash(text):
+            if fold(quoted[0]) in fold(text):
                 return SupportResult(ok, 1.0 if ok else 0.0, text, start, end, None if ok else "quote not in source")
         if not ok:
             return SupportResult(False, 0.0, passage.text[:200], passage.start, passage.start, "quote not in source")

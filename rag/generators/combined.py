@@ -103,16 +103,18 @@ class CombinedGenerator:
         """Whether the extractive draft is the answer without asking the LLM."""
         refused = first.text == REFUSAL_PHRASE
         typed = bool(first.extra.get("typed")) and not refused
-        if self.policy == "typed-first" and typed:
-            return True
-        if first.extra.get("names_missing"):
-            # No passage names what the question names ("... in Vietnam?"): a near miss the LLM would
-            # answer about something else, so the extractive reader's answer or refusal stands.
-            return True
+        # No passage names what the question names ("... in Vietnam?"): a near miss the LLM would
+        # answer about something else, so the extractive reader's answer or refusal stands.
+        near_miss = bool(first.extra.get("names_missing"))
         if self.policy == "typed-first":
-            return False
+            return typed or near_miss
         answer_type = _answer_type(first)
-        return refused or answer_type is AnswerType.METADATA or (typed and answer_type in EXTRACTIVE_TYPES)
+        return (
+            refused
+            or near_miss
+            or answer_type is AnswerType.METADATA
+            or (typed and answer_type in EXTRACTIVE_TYPES)
+        )
 
     def _overruled(self, question: str, first: Draft, draft: Draft, passages: Sequence[Passage]) -> str | None:
         """Why the LLM's reading does not replace the extractive answer, or None when it does."""
@@ -138,5 +140,7 @@ class CombinedGenerator:
 
 
 def _answer_type(draft: Draft) -> AnswerType | None:
-    value = draft.extra.get("answer_type")
-    return AnswerType(value) if isinstance(value, str) and value in AnswerType._value2member_map_ else None
+    try:
+        return AnswerType(str(draft.extra.get("answer_type")))
+    except ValueError:
+        return None

@@ -14,40 +14,31 @@ where spaCy sees them in context: alone, "Pia Oberoi." is no entity and "Jürgen
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from spacy.tokens import Token
 
 from rag.reader.answer_types import AnswerType
+from rag.reader.extractors.entity import LABELS
 from rag.reader.nlp import parse
-from rag.support import passage_sentences
+from rag.support import fold, passage_sentences
 from rag.text_features import content_terms, numbers
 from rag.types import Passage
 
 FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
-ENTITY_LABELS: dict[AnswerType, frozenset[str]] = {
-    AnswerType.PERSON: frozenset({"PERSON"}),
-    AnswerType.ORGANISATION: frozenset({"ORG"}),
-    AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
-    AnswerType.DATE: frozenset({"DATE"}),
-}
+ENTITY_LABELS: dict[AnswerType, frozenset[str]] = {**LABELS, AnswerType.DATE: frozenset({"DATE"})}
 FIGURE_TYPES = frozenset({AnswerType.COUNT, AnswerType.SHARE, AnswerType.MONEY})
-
-
-def _loose(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
 
 
 def locate(answer: str, passages: Sequence[Passage]) -> tuple[str, int, int] | None:
     """(sentence, start, end): the first passage sentence holding the answer, and where in it."""
-    wanted = _loose(answer)
+    wanted = fold(answer)
     if not wanted:
         return None
     for passage in passages:
         for sentence, _, _ in passage_sentences(passage):
             flat = " ".join(sentence.split())
-            at = _loose(flat).find(wanted)
+            at = fold(flat).find(wanted)  # same length as `flat`: it is already one-spaced
             if at >= 0:
                 return flat, at, at + len(wanted)
     return None
