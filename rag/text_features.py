@@ -127,7 +127,8 @@ _STOP = set(
     ]
 )
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)(\s*(?:k|thousand|million|billion|%|percent))?", re.I
+    # The scale word must end there: "64 Koreans" is 64, not 64k.
+    r"(?<![\w.])(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)(\s*(?:(?:k|thousand|million|billion|percent)s?(?![a-z])|%))?", re.I
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
 _SCALE = {"k": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9}
@@ -142,7 +143,7 @@ def numbers(text: str) -> set[float]:
     """Numeric values in text: '120,000', '120 000', '120k' and '$7.8 billion' all normalised."""
     values = set()
     for match in _NUMBER.finditer(text):
-        raw, scale = match.group(1), (match.group(2) or "").strip().lower()
+        raw, scale = match.group(1), (match.group(2) or "").strip().lower().removesuffix("s")
         try:
             value = float(re.sub(r"[,\s]", "", raw))
         except ValueError:
@@ -192,11 +193,45 @@ def entities(question: str) -> list[str]:
     names = [w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in _STOP]
     # "Thailand-Cambodia ceasefire", "US-China talks": each capitalised part is a name of its own.
     names = [part for name in names for part in (name.split("-") if _JOINED_NAMES.match(name) else [name])]
+    # "Myanmar-based", "China-backed", "US-run": the name is the capitalised part ("Min-ho" stays whole).
+    names = [re.sub(r"(?<=\w)-(?:[a-z]+ed|run|born|made|built)$", "", name) for name in names]
     years = YEAR.findall(question)
     return names + years
 
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTH_WORDS = frozenset(_MONTHS) | {name.lower() for name in calendar.month_abbr if name} | {"sept"}
+
+
+# Capitalised, as in running text: "may" is a verb, "May" a month.
+_MONTH_NAMES = "|".join(sorted({*calendar.month_name[1:], *calendar.month_abbr[1:], "Sept"}, key=len, reverse=True))
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES})\b\.?|\b({_MONTH_NAMES})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"
+)
+
+
+def days_of_months(text: str) -> set[tuple[int, int]]:
+    """The (month, day) pairs a text names: "6 November", "November 6th", "Nov. 6" (not "November 2025")."""
+    found = set()
+    for match in _DAY_MONTH.finditer(text):
+        day, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        number = _month_number(month)
+        if number and 1 <= int(day) <= 31:
+            found.add((number, int(day)))
+    return found
+
+
+def _month_number(word: str) -> int | None:
+    word = word.lower().rstrip(".")
+    for number in range(1, 13):
+        if word in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower()) or (word == "sept" and number == 9):
+            return number
+    return None
+
+
+def is_month(word: str) -> bool:
+    """"November", "Nov", "Nov." (English month names and their abbreviations)."""
+    return word.lower().rstrip(".") in _MONTH_WORDS
 
 
 def dated_in(date: str | None, name: str) -> bool:
@@ -210,8 +245,9 @@ def dated_in(date: str | None, name: str) -> bool:
 
 
 def mentions(text: str, term: str) -> bool:
-    """Whether `text` mentions `term`, tolerating a small misspelling of longer words."""
-    if term.lower() in text.lower():
+    """Whether `text` mentions `term` (at the start of a word: "Cambodian" mentions Cambodia,
+    "coming" does not mention Ming), tolerating a small misspelling of longer words."""
+    if re.search(rf"(?<!\w){re.escape(term.lower())}", text.lower()):
         return True
     if len(term) < 5 or term.isdigit():
         return False

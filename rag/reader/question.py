@@ -6,8 +6,11 @@ the asked noun ("how many *terminals*", "which *department*") from spaCy's depen
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+
+from spacy.tokens import Doc, Span
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.nlp import parse
@@ -15,7 +18,7 @@ from rag.text_features import YEAR, content_terms, entities, numbers
 
 # Nouns that name people: "how many *victims*", "which *official*".
 PERSON_NOUNS = frozenset(
-    ["people", "person", "individual", "victim", "worker", "migrant", "foreigner", "national", "citizen", "survivor", "man", "woman", "child", "adult", "student", "labourer", "laborer", "employee", "hostage", "captive", "detainee", "suspect", "member", "resident", "refugee", "official", "spokesman", "spokesperson", "spokeswoman", "minister", "senator", "president", "leader", "head", "chief", "director", "commissioner", "advisor", "adviser", "secretary", "general", "founder", "chairman", "owner", "boss", "prosecutor", "judge", "author", "writer", "journalist", "reporter", "researcher", "expert", "officer", "agent", "envoy", "ambassador"]
+    ["people", "person", "individual", "victim", "worker", "migrant", "foreigner", "national", "citizen", "survivor", "man", "woman", "child", "adult", "student", "labourer", "laborer", "employee", "hostage", "captive", "detainee", "suspect", "member", "resident", "refugee", "official", "spokesman", "spokesperson", "spokeswoman", "minister", "senator", "president", "leader", "head", "chief", "director", "commissioner", "advisor", "adviser", "secretary", "general", "founder", "chairman", "owner", "boss", "prosecutor", "judge", "author", "writer", "journalist", "reporter", "researcher", "expert", "officer", "agent", "envoy", "ambassador", "defendant", "accused", "convict", "prisoner", "trafficker", "kingpin", "associate", "lawmaker", "activist"]
 )
 ORGANISATION_NOUNS = frozenset(
     ["office", "agency", "body", "department", "organisation", "organization", "group", "company", "court", "ministry", "unit", "firm", "bank", "committee", "government", "authority", "institution", "ngo", "charity", "union", "network", "syndicate", "militia", "force", "army", "police", "regulator", "watchdog", "commission", "council", "bureau", "administration", "outlet", "newspaper"]
@@ -49,7 +52,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, str]] = [
     (AnswerType.SHARE, r"\bwhat (share|percentage|proportion|fraction|part|per ?cent)\b|\bhow many per ?cent\b"),
     (
         AnswerType.MONEY,
-        r"\bhow much\b|\bwhat (sum|salary|price|fee|ransom)\b|\bwhat (amount|value)\b.*\b(money|paid|spent|worth|cost|earn\w*|bought|sold|fine|revenue|valued)\b"
+        r"\bhow much\b|\bwhat (sum|salary|price|fee|fines?|ransom|reward|bail|compensation)\b|\bwhat (amount|value)\b.*\b(money|paid|spent|worth|cost|earn\w*|bought|sold|fine|revenue|valued)\b"
         r"|\b(how|what) (big|large)\b.*\b(revenue|profits?|turnover|sum)\b"
         r"|^\W*what (is|was|are|were) the [\w\s-]*\b(revenue|worth|cost|value|price|salary|turnover)\b",
     ),
@@ -86,6 +89,9 @@ class QuestionAnalysis:
     ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
     attributed_to: tuple[str, ...] = ()  # names in "according to X": the outlet or author asked about
     figures: frozenset[float] = frozenset()  # numbers named in the question, years aside ("the group of *53*")
+    figure_names: tuple[str, ...] = ()  # names of what such a number counts ("of the 64 *Koreans*")
+    actors: tuple[tuple[str, str], ...] = ()  # (nationality, noun) of who acts: ("Korean", "police")
+    parties: tuple[tuple[str, str], ...] = ()  # (name, PERSON or ORG) the question asks about ("the *Ming* family")
     asked_act: str | None = None  # verb lemma of a count or date question: "how many were *murdered*", "when did they *close*"
     asked_verb: str | None = None  # stemmed main verb of a how-question: "how did he *die*"
     counted_kind: str | None = None  # a nationality qualifying the counted noun: "how many *Vietnamese* nationals"
@@ -128,9 +134,12 @@ def _focus(question: str) -> tuple[str | None, bool]:
         if token.lower_ in ("which", "what") and token.i >= 2 and doc[token.i - 1].pos_ == "ADP":
             continue  # a relative "... called, *in which* workers build ...", not the asked noun
         # "in which city", "which places": the parse sometimes attaches the wh-word elsewhere.
-        if token.lower_ in ("which", "what") and token.i + 1 < len(doc) and doc[token.i + 1].pos_ == "NOUN":
+        if token.lower_ in ("which", "what") and token.i + 1 < len(doc) and doc[token.i + 1].pos_ in ("NOUN", "PROPN"):
             nxt = doc[token.i + 1]
-            return nxt.lemma_.lower(), nxt.tag_ in ("NNS", "NNPS")
+            while nxt.dep_ == "compound" and nxt.head.i > nxt.i and nxt.head.pos_ in ("NOUN", "PROPN"):
+                nxt = nxt.head  # "which analytics *company*", "which Bai family *defendants*"
+            if nxt.pos_ == "NOUN":
+                return nxt.lemma_.lower(), nxt.tag_ in ("NNS", "NNPS")
         low = token.lower_
         if low in ("which", "what") and token.i + 2 < len(doc) and doc[token.i + 1].pos_ == "ADJ" and doc[token.i + 2].pos_ == "NOUN":
             nxt = doc[token.i + 2]  # "which legal provision"
@@ -239,8 +248,38 @@ def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
     for token in doc:
         if token.dep_ == "pobj" and token.head.lower_ in _SCOPE_PREPS and token.pos_ == "PROPN":
             scoped.update(t.i for t in token.subtree if t.pos_ == "PROPN")
+        elif token.dep_ == "pobj" and token.head.lower_ in _SCOPE_PREPS and token.pos_ == "NOUN":
+            # "in the *Poipet* raid": the name says which raid, as "in Poipet" would say where.
+            scoped.update(t.i for c in token.children if c.dep_ == "compound" for t in c.subtree if t.pos_ == "PROPN")
+    scoped -= _owner_words(doc)
     scoped_words = {doc[i].text for i in scoped}
     return tuple(n for n in names if n in scoped_words or YEAR.fullmatch(n))
+
+
+def _owner_words(doc: Doc) -> set[int]:
+    """A place that owns what is asked about ("*South Korea's* warning system", "*Cambodia's*
+    ministry") names whose it is, not where the answer happens: the answer's article must name it
+    (the reader checks passages), not its sentence. Only for what-is questions about a thing."""
+    if not re.match(r"^\W*what (?:is|are|was|were|does|do)\b", doc.text, re.I):
+        return set()
+    found: set[int] = set()
+    for token in doc:
+        if token.dep_ == "poss" and token.pos_ == "PROPN":
+            found |= {t.i for t in token.subtree if t.pos_ == "PROPN"}
+    return found
+
+
+def actors(question: str) -> tuple[tuple[str, str], ...]:
+    """(nationality, noun) of who acts ("had *Korean police* sought warrants": ("Korean", "police")):
+    the subject of a verb, not what is asked about with "how many"/"which"."""
+    found: list[tuple[str, str]] = []
+    for token in parse([question])[0]:
+        if token.dep_ != "nsubj" or token.head.pos_ not in ("VERB", "AUX") or token.pos_ != "NOUN":
+            continue
+        if any(c.lower_ in ("many", "much", "which", "what") for c in token.subtree):
+            continue
+        found += [(c.text, token.lemma_.lower()) for c in token.children if c.dep_ in ("amod", "compound") and c.ent_type_ == "NORP"]
+    return tuple(found)
 
 
 _EXCLUDING = frozenset({"besides", "except", "excluding", "outside", "apart from", "aside from", "other than"})
@@ -306,6 +345,39 @@ def asked_figures(question: str) -> frozenset[float]:
     return frozenset(n for n in numbers(outside_dates) if not (n.is_integer() and 1900 <= n <= 2100))
 
 
+PARTY_LABELS = frozenset({"PERSON", "ORG"})
+
+
+def parties(question: str, attribution: str) -> tuple[tuple[str, str], ...]:
+    """The people and organisations the question asks about ("the *Ming* family": ("Ming", "PERSON")),
+    not who reports it ("according to *JURIST*")."""
+    doc = parse([question])[0]
+    return tuple(
+        (re.sub(r"^(the|a|an)\s+", "", e.text, flags=re.I), e.label_)
+        for e in doc.ents
+        if e.label_ in PARTY_LABELS and e.text not in attribution and not _place_of_a_body(e)
+    )
+
+
+def _place_of_a_body(ent: Span) -> bool:
+    """ "the *Pasig* court", "*Tak* police": a name before a body's noun says where the body sits,
+    whatever label the small model gives it."""
+    return ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in ORGANISATION_NOUNS
+
+
+def counted_by_figures(question: str, names: Sequence[str]) -> tuple[str, ...]:
+    """The question's names that a number of it counts ("of the 64 *Koreans*"): a sentence that
+    gives the number ("Of the 64, 59 ...") refers to them without naming them again."""
+    doc = parse([question])[0]
+    counted = {
+        t.head.i
+        for t in doc
+        if t.like_num and t.dep_ == "nummod" and t.head.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in ("DATE", "TIME")
+    }
+    words = {w.lower_ for i in counted for w in doc[i].subtree if w.i == i or w.dep_ in ("compound", "amod")}
+    return tuple(n for n in names if all(part.lower() in words for part in n.split()))
+
+
 LIGHT_VERBS = frozenset({"be", "have", "do", "say", "happen", "make", "get", "take"})
 
 
@@ -362,6 +434,9 @@ def analyse(question: str) -> QuestionAnalysis:
     focus, plural = _focus(question)
     kind = classify(question, focus, plural)
     names = [re.sub(r"['’]s$", "", n) for n in entities(question)]  # "Cambodia's" names Cambodia
+    # "Huione Guarantee (Haowang)": a name in brackets is another name for the one before it, not one more to find.
+    aliases = {n for inner in re.findall(r"\(([^)]*)\)", question) for n in entities(f"x {inner}")}
+    names = [n for n in names if n not in aliases]
     exclusion = excluded(question, names)
     ranking_text = exclusion.ranking_text
     attribution = _ATTRIBUTION.search(question)
@@ -382,6 +457,9 @@ def analyse(question: str) -> QuestionAnalysis:
         ranking_text=ranking_text,
         attributed_to=tuple(n for n in names if attribution and n in attribution.group(0)),
         figures=asked_figures(ranking_text),
+        figure_names=counted_by_figures(ranking_text, scoped),
+        actors=actors(ranking_text),
+        parties=parties(ranking_text, attribution.group(0) if attribution else ""),
         asked_verb=asked_verb(question) if kind is AnswerType.REASON else None,
         asked_act=main_verb(question) if kind in (AnswerType.COUNT, AnswerType.DATE) else None,
         counted_kind=counted_kind(question, focus) if kind is AnswerType.COUNT else None,

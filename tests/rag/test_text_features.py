@@ -38,3 +38,31 @@ def test_the_quick_similarity_filters_change_no_verdict() -> None:
     for a, b in product(words, repeat=2):
         assert _similar(a, b) == (SequenceMatcher(None, a, b).ratio() >= 0.8), (a, b)
     assert mentions("Refugees from Mianmar arrived.", "Myanmar") and not mentions("Refugees arrived.", "Myanmar")
+
+
+def test_a_scale_word_must_end_where_it_ends() -> None:
+    """ "64 Koreans" is 64 people, not 64,000 ("k" of "Koreans" is no scale)."""
+    from rag.text_features import numbers
+
+    assert numbers("Of the 64 Koreans on board") == {64.0}
+    assert numbers("about 120k people") == {120_000.0}
+    assert numbers("some 3 thousands") == {3_000.0}
+    assert numbers("70 percent") == {70.0}
+
+
+def test_days_of_months_are_read_in_both_orders_and_months_only_capitalised() -> None:
+    from rag.text_features import days_of_months
+
+    assert days_of_months("on Thursday 6 November 2025") == {(11, 6)}
+    assert days_of_months("November 6th, 2025 and Sept. 3") == {(11, 6), (9, 3)}
+    assert days_of_months("in November 2025") == set()
+    assert days_of_months("officials may 5 times refuse") == set()
+
+
+def test_a_name_is_mentioned_at_the_start_of_a_word() -> None:
+    assert mentions("Cambodian police said", "Cambodia")
+    assert not mentions("the coming weeks of mining", "Ming")
+
+
+def test_a_name_with_a_lowercase_suffix_is_the_name() -> None:
+    assert entities("How much did the Varos-based ring take from the Norland-backed firm?") == ["Varos", "Norland"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -12,7 +13,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
-from rag.text_features import YEAR, mentions
+from rag.text_features import YEAR, days_of_months, mentions, numbers
 from rag.types import Passage
 
 
@@ -45,7 +46,20 @@ def scope_names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> lis
         and n not in analysis.loose_names
         and n.lower() != (analysis.focus or "")
         and not candidate.names_source(n)
+        and not (n in analysis.figure_names and analysis.figures & numbers(candidate.text))
+        and not _unqualified_actor(analysis, n, candidate)
     ]
+
+
+def _unqualified_actor(analysis: QuestionAnalysis, name: str, candidate: SentenceCandidate) -> bool:
+    """ "Korean police" of the question are the sentence's "police" when it gives them no other
+    nationality (in an article about Korea); "Cambodian police" are not "Thai police"."""
+    nouns = [noun for nationality, noun in analysis.actors if nationality == name]
+    if not nouns:
+        return False
+    doc = parse([candidate.text])[0]
+    acting = [t for t in doc if t.lemma_.lower() in nouns]
+    return bool(acting) and not any(c.ent_type_ in ("NORP", "GPE") for t in acting for c in t.children)
 
 
 def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
@@ -74,10 +88,27 @@ def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int
     return told, since
 
 
+def _on_another_day(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None) -> bool:
+    """The question asks about a day ("flown out on 6 November") and the clause, or else the
+    sentence, names days, none of them that one ("On 10 March ... took 283")."""
+    asked = days_of_months(analysis.text)
+    if not asked or analysis.answer_type is AnswerType.DATE:
+        return False
+    if tokens is not None:
+        doc = parse([sentence])[0]
+        told = days_of_months(" ".join(doc[i].text for i in sorted(tokens)))
+        if told:
+            return not asked & told
+    told = days_of_months(sentence)
+    return bool(told) and not asked & told
+
+
 def dated_otherwise(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None = None) -> bool:
     """The sentence (or the clause of its `tokens`) dates its act in years, none of them the year
     asked about ("arrested in April *2024*" does not answer "in April 2025"); "since 2023" covers
     the years after it. The sentence is parsed only when the question asks a year."""
+    if _on_another_day(analysis, sentence, tokens):
+        return True
     asked = [n for n in analysis.loose_names if YEAR.fullmatch(n)]
     if not asked:
         return False
@@ -93,6 +124,55 @@ def anchored(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
         all(candidate.about(name) for name in scope_names(analysis, candidate))
         and in_passage(analysis, candidate)
         and not dated_otherwise(analysis, candidate.text)
+        and not about_another_party(analysis, candidate)
+    )
+
+
+# Types whose answer is itself another person or organisation, or is about the articles.
+ANSWERS_ARE_PARTIES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.METADATA})
+# Words that name a kind of body, not which one: "the Ming *family*", "Amnesty *International*".
+_GENERIC_NAME_WORDS = frozenset(
+    {"group", "international", "force", "forces", "department", "office", "company", "family", "court", "police",
+     "army", "ministry", "bank", "government", "agency", "council", "committee", "national", "people", "united"}
+)
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z][\w'-]*", name) if w.lower() not in _GENERIC_NAME_WORDS and len(w) > 2]
+
+
+def _acronym(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def _names_party(candidate: SentenceCandidate, name: str) -> bool:
+    """The sentence, the one before or the title names the party: in full, by a distinctive word
+    ("Amnesty" for Amnesty International) or by its initials ("BGF")."""
+    acronym = _acronym(name)
+    context = f"{candidate.text} {candidate.previous} {candidate.passage.title}"
+    return (
+        candidate.about(name)
+        or any(candidate.about(w) for w in _name_words(name))
+        or (len(acronym) > 1 and re.search(rf"\b{acronym}\b", context) is not None)
+    )
+
+
+def about_another_party(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
+    """The question asks about a person or organisation ("the Ming family") that neither the
+    sentence, the one before it nor the article's title names, and they name another of the same
+    kind ("Bai Yingcang"): the sentence's figure, date or account is the other's. The passage
+    naming the asked one elsewhere is not enough. (Not for questions whose answer is a person or
+    organisation: that one is another by design.)"""
+    if analysis.answer_type in ANSWERS_ARE_PARTIES:
+        return False
+    missing = [(n, label) for n, label in analysis.parties if not _names_party(candidate, n) and not candidate.names_source(n)]
+    if not missing:
+        return False
+    asked_words = {w.lower() for n in analysis.required for w in n.split()}
+    return any(
+        e.label_ == label and not {w.lower() for w in e.text.split()} & asked_words and e.text != _acronym(n)
+        for n, label in missing
+        for e in [*parse([candidate.text])[0].ents, *(parse([candidate.previous])[0].ents if candidate.previous else ())]
     )
 
 
@@ -109,4 +189,6 @@ def in_question(analysis: QuestionAnalysis, span: Span | str) -> bool:
     text = span if isinstance(span, str) else span.text
     words = [w for w in text.replace("’s", "").replace("'s", "").split() if w[:1].isalnum()]
     core = [w for w in words if w.lower() not in ("the", "a", "an", "of", "and")]
+    if core and core[-1].isalpha() and core[-1] in {part for name in analysis.required for part in name.split()}:
+        return True  # "New Delhi" for a question that says "on the way to Delhi": its own name
     return bool(core) and all(mentions(analysis.text, w) for w in core)

@@ -43,6 +43,14 @@ def _tells_the_future(text: str) -> bool:
     return any(t.tag_ == "MD" and t.lemma_.lower() == "will" for t in parse([text])[0])
 
 
+def _of_a_past_act(ent: Span) -> bool:
+    """The date tells when something was done ("in December he *travelled*"): no answer to "when will"."""
+    head = ent.root
+    while head.pos_ not in ("VERB", "AUX") and head.head != head:
+        head = head.head
+    return head.tag_ == "VBD"
+
+
 def _before_the_article(ent: Span, candidate: SentenceCandidate) -> bool:
     """The date's year is earlier than the article's: a past date, which no "when will" asks for."""
     years = YEAR.findall(ent.text)
@@ -82,7 +90,7 @@ class DateExtractor:
                 and _allowed(e.text, analysis.text)
                 and not in_question(analysis, e)
                 and not (_starts_a_period(e) and not _tells_the_act(analysis, candidate))
-                and not (future and _before_the_article(e, candidate))
+                and not (future and (_before_the_article(e, candidate) or _of_a_past_act(e)))
             ]
             if dates:
                 best = max(dates, key=lambda e: (_specificity(e.text), _of_an_event(e)))

@@ -46,6 +46,29 @@ def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
     return any(head.lemma_.lower() == noun for head in apposition_heads(ent.root))
 
 
+def kind_words(question: str, focus: str | None) -> set[str]:
+    """The words that say which kind of the asked noun: "which *analytics* company", "which *rights* group"."""
+    if not focus:
+        return set()
+    return {
+        c.lemma_.lower()
+        for t in parse([question])[0]
+        if t.lemma_.lower() == focus
+        for c in t.children
+        if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ") and len(c.text) > 3
+    }
+
+
+def described_as(name: str, kinds: set[str], texts: Sequence[str]) -> bool:
+    """Some text describes `name` with one of the words for its kind, just before or after it:
+    "the blockchain *analytics* firm Elliptic", "Elliptic, an *analytics* firm"."""
+    escaped = re.escape(name.lower())
+    patterns = [
+        rf"\b{re.escape(k)}\w*\W+(?:\w+\W+){{0,2}}{escaped}|{escaped}\W+(?:\w+\W+){{0,4}}{re.escape(k)}" for k in kinds
+    ]
+    return any(re.search(p, text.lower()) for text in texts for p in patterns)
+
+
 def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
     """The entity follows words of the question closely ("a press conference in *Geneva*")."""
     before = ent.doc[max(0, ent.start - 3) : ent.start].text
@@ -131,6 +154,32 @@ def _coordinated(ent: Span, labels: frozenset[str]) -> list[str]:
     return [_clean(e) for e in sorted([ent, *items], key=lambda e: e.start)]
 
 
+def _listed_with(ent: Span, labels: frozenset[str]) -> list[str]:
+    """The run of entities of the same kind listed with this one ("A, B, C and D"), however the
+    parser attached them: only commas and "and"/"or" between them."""
+    same = [e for e in ent.doc.ents if e.label_ in labels]
+    at = next((i for i, e in enumerate(same) if e.start == ent.start), None)
+    if at is None:
+        return [_clean(ent)]
+
+    def joined(left: Span, right: Span) -> bool:
+        return all(t.is_punct or t.lower_ in ("and", "or") for t in ent.doc[left.end : right.start])
+
+    start = at
+    while start > 0 and joined(same[start - 1], same[start]):
+        start -= 1
+    end = at
+    while end + 1 < len(same) and joined(same[end], same[end + 1]):
+        end += 1
+    names: list[str] = []
+    for i in range(start, end + 1):
+        if i > start and same[i].start == same[i - 1].end:  # "Rachelle" + "Malonzo Carreon": one name split in two
+            names[-1] = f"{names[-1]} {_clean(same[i])}"
+        else:
+            names.append(_clean(same[i]))
+    return names
+
+
 def _name_span(doc: Doc, token: Token) -> Span:
     """The proper-noun name `token` heads, with its compound parts ("Pia" in "Pia Oberoi")."""
     start = min([token.i, *(c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN")])
@@ -170,6 +219,9 @@ def ranked_entities(
 ) -> list[tuple[float, str, SentenceCandidate, Span]]:
     """(score, name, candidate, span) of the entities of `labels` in the best anchored sentences, best first."""
     found = []
+    # "which analytics company": a name some retrieved sentence describes as one ranks higher.
+    kinds = kind_words(analysis.text, analysis.focus)
+    texts = [c.text for c in candidates]
     for rank, candidate in enumerate(near_top(candidates, 0.2, limit=10)):
         if not anchored(analysis, candidate):
             continue
@@ -184,6 +236,7 @@ def ranked_entities(
             score += 0.1 if near else 0.0
             score += 0.1 if analysis.focus and analysis.focus in ent.text.lower() else 0.0
             score += 0.05 if _after_question_words(ent, analysis) else 0.0
+            score += 0.15 if kinds and described_as(ent.text, kinds, texts) else 0.0
             score += _attachment(ent, analysis) if analysis.answer_type is AnswerType.PLACE else 0.0
             score += 0.15 if labels != LABELS[AnswerType.PLACE] and _does_the_asked_act(ent, analysis) else 0.0
             if analysis.focus in ("country", "nation", "city", "town") and ent.label_ != "GPE":
@@ -210,6 +263,22 @@ _PLACE_PREPS = frozenset({"in", "at", "near", "along", "on", "inside", "within",
 _CLAUSES = frozenset({"relcl", "acl", "advcl", "punct", "appos"})
 
 
+def _subject_noun(verb: Token) -> str | None:
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return subject.lemma_.lower() if subject is not None and subject.pos_ == "NOUN" else None
+
+
+def _same_subject(verb: Token, analysis: QuestionAnalysis) -> bool:
+    """The sentence's verb has the question's subject for that verb, or one the sentence leaves
+    implicit or names by a pronoun or a name."""
+    told = _subject_noun(verb)
+    question = parse([analysis.text])[0]
+    asked = next((_subject_noun(t) for t in question if t.pos_ == "VERB" and t.lemma_ == verb.lemma_), None)
+    if asked is None:  # "Where was the conference ... held?" is often parsed with "held" hanging lower
+        asked = next((_subject_noun(t) for t in question if t.dep_ == "ROOT"), None)
+    return told is None or asked is None or told == asked
+
+
 def described_place(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> str | None:
     """Where the sentence puts the asked act when it names no place but describes one: "located
     *in weakly regulated border areas* which ...": the phrase after the question's verb, without
@@ -218,6 +287,8 @@ def described_place(analysis: QuestionAnalysis, candidate: SentenceCandidate) ->
     for token in doc:
         if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS or not analysis.uses(token.text):
             continue
+        if not _same_subject(token, analysis):
+            continue  # "people are *held* in compounds" does not say where a press conference was held
         for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS):
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
             if obj is None or obj.pos_ != "NOUN" or obj.ent_type_:
@@ -267,6 +338,10 @@ class EntityExtractor:
         _, name, candidate, span = found[0]
         if analysis.answer_type is AnswerType.PERSON:
             name = _full_name(name, candidate)
+            together = _listed_with(span, labels)
+            if len(together) > 1 and analysis.role is None:
+                # "Who did the court find guilty?": every person the sentence lists with the first.
+                name = join_items([_full_name(n, candidate) for n in together])
         elif analysis.answer_type is AnswerType.PLACE and re.search(r"\bwhere\b", analysis.text, re.I):
             name = join_items(_coordinated(span, labels))  # "where from?": every place the sentence lists
         where = [c.passage_no for _, n, c, _ in found if n == found[0][1]][:3]

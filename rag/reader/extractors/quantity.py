@@ -20,7 +20,7 @@ from rag.reader.compose import capitalised, cited, join_items
 from rag.reader.extractors.base import Reading, anchored, dated_otherwise, near_top, scope_names
 from rag.reader.nlp import has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
-from rag.text_features import mentions, numbers
+from rag.text_features import is_month, mentions, numbers
 from rag.types import Passage
 
 _FRACTION = re.compile(r"\b(half|halves|third|thirds|quarters?|fifths?|tenths?|per ?cent|percent|one in|majority)\b|%", re.I)
@@ -66,6 +66,8 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
     durations = analysis.focus in ("hour", "day", "week", "month", "year", "minute")
     if _YEAR.match(text.strip()) or ent.label_ == "ORDINAL" or (ent.label_ in ("DATE", "TIME") and not durations):
         return False
+    if _day_of_month(ent):
+        return False
     if durations:
         return str(analysis.focus) in text.lower()
     money = ent.label_ == "MONEY" or bool(_CURRENCY.search(text)) or _currency_after(ent)
@@ -89,6 +91,13 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
             return _stands_alone(ent)
         return lemma in PERSON_NOUNS or unit.pos_ == "PROPN" or unit.ent_type_ == "NORP"
     return False
+
+
+def _day_of_month(ent: Span) -> bool:
+    """ "Monday 10 November", "November 10": the recogniser left a date's day out of the date."""
+    doc = ent.doc
+    beside = [doc[i] for i in (ent.start - 1, ent.end) if 0 <= i < len(doc)]
+    return len(ent) == 1 and ent[0].like_num and any(is_month(t.text) for t in beside)
 
 
 def _currency_after(ent: Span) -> bool:
@@ -194,12 +203,22 @@ def _unlabelled_numbers(doc: Doc) -> list[Span]:
     return spans
 
 
+def _relabelled(ent: Span) -> list[Span]:
+    """Bare numbers the small model calls a date ("Of the 64, *59* had been detained"; "40, 31" as
+    one date) are counts, one span each: a date has a month, a weekday or a year."""
+    if ent.label_ != "DATE" or _YEAR.match(ent.text) or _day_of_month(ent):
+        return [ent]
+    if not all(t.like_num or t.is_punct for t in ent) or not any(t.like_num for t in ent):
+        return [ent]
+    return [Span(ent.doc, t.i, t.i + 1, label="CARDINAL") for t in ent if t.like_num]
+
+
 def _numbers(doc: Doc) -> list[Span]:
     """The recogniser's entities and the numbers it missed, in order; an entity inside a missed
     number's span ("90 to" of "90 to 95 per cent") gives way to it."""
     extra = _unlabelled_numbers(doc)
     inside = {i for span in extra for i in range(span.start, span.end)}
-    kept = [e for e in doc.ents if not inside & set(range(e.start, e.end))]
+    kept = [span for e in doc.ents if not inside & set(range(e.start, e.end)) for span in _relabelled(e)]
     return sorted([*kept, *extra], key=lambda e: e.start)
 
 
@@ -213,6 +232,8 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         return []  # the sentence names the place only as where people came from
     found: list[tuple[int, Figure]] = []
     for ent in ents:
+        if _restates(ent, analysis):
+            continue  # "how many of the 64 returnees": 64 is what the question gives, not its answer
         span = _phrase(ent)
         phrase = span.text
         clause_tokens = _clause(ent)
@@ -250,6 +271,11 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
     # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
     # £100m") comes first.
     return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
+
+
+def _restates(ent: Span, analysis: QuestionAnalysis) -> bool:
+    values = numbers(ent.text)
+    return bool(values) and values <= analysis.figures
 
 
 def _governing_verb(ent: Span) -> Token | None:

@@ -9,12 +9,12 @@ import re
 from collections.abc import Sequence
 
 from rag.reader.answer_types import AnswerType
-from rag.reader.candidates import SentenceCandidate
+from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, near_top
 from rag.reader.listing import ITEM, enclosing_listing, listing_after
-from rag.reader.nlp import parse
-from rag.reader.question import QuestionAnalysis
+from rag.reader.nlp import has_lemma, parse
+from rag.reader.question import PERSON_NOUNS, QuestionAnalysis
 from rag.text_features import content_terms, numbers
 from rag.types import Passage
 
@@ -101,6 +101,38 @@ def _listed_reasons(candidates: Sequence[SentenceCandidate], passages: Sequence[
     return None
 
 
+_OPENING_QUOTE = re.compile(r'^\s*[“"]')
+_QUOTE_END = re.compile(r'[”"][^.!?”"]{0,40}[.!?]|[.!?][”"]')
+
+
+def _speaker_nouns(analysis: QuestionAnalysis) -> list[str]:
+    """The person nouns naming who spoke in "what did <Japan's ambassador> say": ["ambassador"]."""
+    doc = parse([analysis.text])[0]
+    verb = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if verb is None:
+        return []
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ != "NOUN" or subject.lemma_.lower() not in PERSON_NOUNS:
+        return []
+    return [subject.lemma_.lower()]
+
+
+def _quote_follows(candidate: SentenceCandidate) -> bool:
+    """ "..., saying he wished to apologise:" followed by the words in quotation marks."""
+    return candidate.text.rstrip().endswith(":") and bool(_OPENING_QUOTE.match(candidate.following_text()))
+
+
+def _quote_after(candidate: SentenceCandidate) -> str:
+    """The quoted words after the sentence, to the end of the sentence that closes the quotation
+    ("... what we have done," he said.); at most 80 words."""
+    following = squash(candidate.following_text())
+    opening = _OPENING_QUOTE.match(following)
+    start = opening.end() if opening else 0
+    end = _QUOTE_END.search(following, start)
+    words = following[: end.end() if end else len(following)].split()
+    return " ".join(words[:80])
+
+
 class SentenceExtractor:
     answer_types = frozenset(
         {AnswerType.REASON, AnswerType.DEFINITION, AnswerType.STATEMENT, AnswerType.QUOTE, AnswerType.TREND}
@@ -114,7 +146,12 @@ class SentenceExtractor:
             return None
         kind = analysis.answer_type
         if kind is AnswerType.QUOTE:
-            quoted = [c for c in near_top(pool, 0.15) if _QUOTE_MARK.search(c.text)]
+            speakers = _speaker_nouns(analysis)
+            if speakers:  # "what did the *ambassador* say": words of someone the sentence calls that
+                pool = [c for c in pool if has_lemma([c.previous, c.text], speakers[0])]
+            quoted = [c for c in near_top(pool, 0.15) if _QUOTE_MARK.search(c.text) or _quote_follows(c)]
+            if quoted and _quote_follows(quoted[0]):
+                return Reading(cited(f"{quoted[0].text} {_quote_after(quoted[0])}", [quoted[0].passage_no]), kind)
             return _answer(quoted[:1] or _pick(pool, 1, 0.1), kind, typed=bool(quoted))
         if kind is AnswerType.TREND:
             dated = [c for c in near_top(pool, 0.15) if _DIGIT.search(c.text)]

@@ -698,3 +698,105 @@ def test_a_name_the_recogniser_takes_for_a_place_is_a_person_by_its_role(assista
     # A place in apposition to a non-person noun stays a place.
     town = passage("The raid took place in Mae Sot, a border town, in May.", "b")
     assert ask(assistant, "Who led the raid in Mae Sot?", town).text == REFUSAL_PHRASE
+
+
+def test_the_day_of_a_date_is_not_a_count(assistant: Assistant) -> None:
+    flights = passage("The flights ran as follows.\n- Monday 10 November: 197 Norlanders on two flights;", "f")
+    answer = ask(assistant, "How many women were among the Norlanders flown out on 10 November?", flights)
+    assert answer.text == REFUSAL_PHRASE
+
+
+def test_a_figure_of_another_day_or_a_day_of_the_month_is_not_the_count(assistant: Assistant) -> None:
+    flights = passage(
+        "The air force ran three flights from the border airport.\n"
+        "- Monday 3 March: 140 Norlanders, including 12 women;\n"
+        "- Friday 7 March: 96 Norlanders on one flight;\n"
+        "- Sunday 9 March: 120 Norlanders, including 30 women.",
+        "f",
+    )
+    assert "96" in ask(assistant, "How many Norlanders were flown out on 7 March?", flights).text
+    # No day gives women among the 96: not "7" (the day), not "96" (given), not another day's women.
+    answer = ask(assistant, "How many women were among the 96 Norlanders flown out on 7 March?", flights)
+    assert answer.text == REFUSAL_PHRASE
+
+
+def test_a_bare_count_after_the_figure_the_question_gives(assistant: Assistant) -> None:
+    """ "Of the 40, 31 had been detained": 31 (the small model calls it a date), not 40 (given)."""
+    text = (
+        "Forty Norlanders held in Varos were flown home on 2 May. Of the 40, 31 had been detained in raids on "
+        "the compounds; the other nine had asked the embassy for help."
+    )
+    answer = ask(assistant, "Of the 40 Norlanders flown home from Varos, how many had been detained in raids?", passage(text, "a"))
+    assert answer.text.startswith("31")
+
+
+def test_another_familys_figure_is_not_an_answer(assistant: Assistant) -> None:
+    """The article names the Castell family elsewhere, but the figure's sentence is about someone else."""
+    text = (
+        "The ruling came a year after the Castell family trial. Judges heard evidence for eleven weeks. "
+        "The court named Ruben Oyelaran as the head of the syndicate and found that he had helped to smuggle "
+        "about 8 tonnes of cocaine."
+    )
+    doc = passage(text, "a", title="Court sentences the Oyelaran clan")
+    assert ask(assistant, "How many tonnes of cocaine did the Castell family smuggle?", doc).text == REFUSAL_PHRASE
+    assert "8 tonnes" in ask(assistant, "How many tonnes of cocaine did Ruben Oyelaran help to smuggle?", doc).text
+
+
+def test_a_quote_introduced_by_a_colon_is_given_with_its_words(assistant: Assistant) -> None:
+    text = (
+        "Before the hearing, Ruben Oyelaran read a statement on state television, saying he wished to apologise:\n"
+        '"We have harmed thousands of families. I am sorry for what we did," he said. The court adjourned.'
+    )
+    answer = ask(assistant, "What did Ruben Oyelaran say on state television?", passage(text, "a"))
+    assert "We have harmed thousands of families" in answer.text and "adjourned" not in answer.text
+
+
+def test_an_organisation_described_as_the_asked_kind() -> None:
+    """ "the blockchain analytics firm Chainwise" describes Chainwise as the kind "which analytics
+    company" asks for (ranked higher among the retrieved sentences' organisations)."""
+    from rag.reader.extractors.entity import described_as, kind_words
+
+    kinds = kind_words("Which analytics company put a figure on the market?", "company")
+    assert kinds == {"analytic"} or kinds == {"analytics"}
+    texts = ["The blockchain analytics firm Chainwise first tracked the market.", "The Norland Treasury cited it."]
+    assert described_as("Chainwise", kinds, texts)
+    assert not described_as("Norland Treasury", kinds, texts)
+    assert kind_words("Which company put a figure on it?", "company") == set()
+
+
+def test_a_place_described_for_another_subject_of_the_verb_is_not_the_answer(assistant: Assistant) -> None:
+    """ "people are *held* in compounds" does not say where a press conference was held."""
+    text = (
+        "The agency's report says that some 20,000 people are held in guarded compounds. "
+        "Its spokesman spoke to journalists in Lisbon on Monday."
+    )
+    answer = ask(assistant, "Where was the press conference about the agency's report held?", passage(text, "a"))
+    assert answer.text.startswith("Lisbon")
+
+
+def test_when_will_is_not_answered_by_the_date_of_a_past_act(assistant: Assistant) -> None:
+    text = (
+        "Demolition crews have taken down 200 of the compound's buildings. In December a teenager travelled "
+        "to the compound, his family said."
+    )
+    answer = ask(assistant, "When will the demolition of the compound be finished?", passage(text, "a"))
+    assert answer.text == REFUSAL_PHRASE
+
+
+def test_who_is_answered_with_every_person_listed_together(assistant: Assistant) -> None:
+    text = (
+        "The court found four defendants guilty of organising the trafficking: Mira Castell, Ruben Oyelaran, "
+        "Tomas Varga and Ines Duarte."
+    )
+    answer = ask(assistant, "Who did the court find guilty of organising the trafficking?", passage(text, "a"))
+    assert all(name in answer.text for name in ("Castell", "Oyelaran", "Varga", "Duarte"))
+
+
+def test_a_quote_of_someone_the_sources_do_not_quote_is_refused(assistant: Assistant) -> None:
+    """The question asks what an ambassador said; the only quote is a resident's."""
+    text = (
+        "The inquiry began when a resident came home from Varos and told police that \"foreigners were working "
+        "as scam callers\". Police raided the site in May."
+    )
+    answer = ask(assistant, "What did the ambassador say about the raid on the site?", passage(text, "a"))
+    assert answer.text == REFUSAL_PHRASE

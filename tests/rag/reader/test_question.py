@@ -13,6 +13,7 @@ CASES = [
     ("What share of the returnees faced charges?", AnswerType.SHARE),
     ("What percentage of the victims were men?", AnswerType.SHARE),
     ("How much did the syndicate earn last year?", AnswerType.MONEY),
+    ("What fine did the court impose on each defendant?", AnswerType.MONEY),
     ("What was the estimated yearly revenue of the casinos?", AnswerType.MONEY),
     ("Who runs the task force?", AnswerType.PERSON),
     ("Who is Mira Castell?", AnswerType.DESCRIPTION),
@@ -85,3 +86,38 @@ def test_nationality_of_the_counted_noun_and_the_asked_act() -> None:
     assert analyse("How many Filipinos were freed?").counted_kind is None  # the noun is the nationality
     assert analyse("When were the sanctions on Tomas Reyvik lifted?").asked_act == "lift"
 
+
+
+def test_the_asked_noun_is_the_head_of_a_compound() -> None:
+    """ "which analytics company": the company is asked for; "which Varos family defendants": people, several."""
+    assert analyse("Which analytics company traced the payments?").focus == "company"
+    assert analyse("Which analytics company traced the payments?").answer_type is AnswerType.ORGANISATION
+    analysis = analyse("Which Varos family defendants were sentenced to death?")
+    assert (analysis.focus, analysis.answer_type) == ("defendant", AnswerType.LIST)
+
+
+def test_names_that_do_not_set_the_scope() -> None:
+    # A name in brackets is another name of the one before it.
+    assert "Blue" not in analyse("How much did Harbor Market (Blue Bazaar) process in 2024?").required
+    # A nationality of who acts: a sentence may say "police" alone (base.scope_names).
+    analysis = analyse("For how many of the returnees from Varos had Norlandic police sought warrants?")
+    assert analysis.actors == (("Norlandic", "police"),) and "Varos" in analysis.scope_names
+    # What the number in the question counts is named by a sentence that gives the number.
+    assert analyse("Of the 64 Norlanders sent home from Varos, how many were charged?").figure_names == ("Norlanders",)
+    # The owner of a defined thing ("Norland's warning system") is the article's to name.
+    assert "Norland" not in analyse("What does a Level 4 advisory mean in Norland's warning system?").scope_names
+
+
+def test_people_and_organisations_asked_about() -> None:
+    assert ("Castell", "PERSON") in analyse("How many tonnes of cocaine did the Castell family smuggle?").parties
+    according = analyse("According to Reuters, how many people did the Castell family hold?")
+    assert all(name != "Reuters" for name, _ in according.parties)
+
+
+def test_a_name_before_a_bodys_noun_is_where_it_sits_not_a_party() -> None:
+    """ "the Pasig court": the small model may call the city a person; it is no party asked about."""
+    assert all(name != "Pasig" for name, _ in analyse("What fine did the Pasig court impose in the Guo case?").parties)
+
+
+def test_a_name_that_says_which_event_sets_the_scope() -> None:
+    assert "Varos" in analyse("How many people were detained in the Varos raid?").scope_names
