@@ -49,7 +49,11 @@ _TYPE_PATTERNS: list[tuple[AnswerType, str]] = [
         r"\b(chang\w*|grow\w*|grew|increas\w*|decreas\w*|ris\w*|rose|fall\w*|fell|develop\w*|evolv\w*)\b"
         r"|\bover time\b|\btrend\b",
     ),
-    (AnswerType.SHARE, r"\bwhat (share|percentage|proportion|fraction|part|per ?cent)\b|\bhow many per ?cent\b"),
+    (
+        AnswerType.SHARE,
+        r"\bwhat (share|percentage|proportion|fraction|part|per ?cent)\b|\bhow many per ?cent\b"
+        r"|\bin percentage terms\b|\bby what (percentage|share|proportion)\b",
+    ),
     (
         AnswerType.MONEY,
         r"\bhow much\b|\bwhat (sum|salary|price|fee|fines?|ransom|reward|bail|compensation)\b|\bwhat (amount|value)\b.*\b(money|paid|spent|worth|cost|earn\w*|bought|sold|fine|revenue|valued)\b"
@@ -436,7 +440,11 @@ def analyse(question: str) -> QuestionAnalysis:
     names = [re.sub(r"['’]s$", "", n) for n in entities(question)]  # "Cambodia's" names Cambodia
     # "Huione Guarantee (Haowang)": a name in brackets is another name for the one before it, not one more to find.
     aliases = {n for inner in re.findall(r"\(([^)]*)\)", question) for n in entities(f"x {inner}")}
-    names = [n for n in names if n not in aliases]
+    # "rise in 2024 over 2023": the second year is the baseline, which sources often call "the year before".
+    baselines = set(re.findall(r"\b(?:over|than|compared (?:with|to)|on)\s+((?:19|20)\d{2})\b", question)) if len(
+        set(YEAR.findall(question))
+    ) > 1 else set()
+    names = [n for n in names if n not in aliases and n not in baselines]
     exclusion = excluded(question, names)
     ranking_text = exclusion.ranking_text
     attribution = _ATTRIBUTION.search(question)

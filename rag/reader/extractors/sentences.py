@@ -105,14 +105,15 @@ _OPENING_QUOTE = re.compile(r'^\s*[“"]')
 _QUOTE_END = re.compile(r'[”"][^.!?”"]{0,40}[.!?]|[.!?][”"]')
 
 
-def _speaker_nouns(analysis: QuestionAnalysis) -> list[str]:
+def speaker_nouns(analysis: QuestionAnalysis) -> list[str]:
     """The person nouns naming who spoke in "what did <Japan's ambassador> say": ["ambassador"]."""
     doc = parse([analysis.text])[0]
     verb = next((t for t in doc if t.dep_ == "ROOT"), None)
     if verb is None:
         return []
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-    if subject is None or subject.pos_ != "NOUN" or subject.lemma_.lower() not in PERSON_NOUNS:
+    # The tagger may take a capitalised title for a name ("Interpol's Secretary *General*").
+    if subject is None or subject.pos_ not in ("NOUN", "PROPN") or subject.lemma_.lower() not in PERSON_NOUNS:
         return []
     return [subject.lemma_.lower()]
 
@@ -146,7 +147,7 @@ class SentenceExtractor:
             return None
         kind = analysis.answer_type
         if kind is AnswerType.QUOTE:
-            speakers = _speaker_nouns(analysis)
+            speakers = speaker_nouns(analysis)
             if speakers:  # "what did the *ambassador* say": words of someone the sentence calls that
                 pool = [c for c in pool if has_lemma([c.previous, c.text], speakers[0])]
             quoted = [c for c in near_top(pool, 0.15) if _QUOTE_MARK.search(c.text) or _quote_follows(c)]

@@ -800,3 +800,12 @@ def test_a_quote_of_someone_the_sources_do_not_quote_is_refused(assistant: Assis
     )
     answer = ask(assistant, "What did the ambassador say about the raid on the site?", passage(text, "a"))
     assert answer.text == REFUSAL_PHRASE
+
+
+def test_who_spoke_is_read_from_the_question_even_when_tagged_as_a_name() -> None:
+    """ "Secretary General" tagged as a proper noun still says who spoke."""
+    from rag.reader.extractors.sentences import speaker_nouns
+
+    assert speaker_nouns(analyse("What did Norpol's Secretary General say when the update came out?")) == ["general"]
+    assert speaker_nouns(analyse("What did the ambassador say about the raid?")) == ["ambassador"]
+    assert speaker_nouns(analyse("What did Mira Castell say about the raid?")) == []

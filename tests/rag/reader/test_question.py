@@ -12,6 +12,7 @@ CASES = [
     ("How large is the walled site?", AnswerType.COUNT),
     ("What share of the returnees faced charges?", AnswerType.SHARE),
     ("What percentage of the victims were men?", AnswerType.SHARE),
+    ("In percentage terms, how much did the losses rise?", AnswerType.SHARE),
     ("How much did the syndicate earn last year?", AnswerType.MONEY),
     ("What fine did the court impose on each defendant?", AnswerType.MONEY),
     ("What was the estimated yearly revenue of the casinos?", AnswerType.MONEY),
@@ -121,3 +122,10 @@ def test_a_name_before_a_bodys_noun_is_where_it_sits_not_a_party() -> None:
 
 def test_a_name_that_says_which_event_sets_the_scope() -> None:
     assert "Varos" in analyse("How many people were detained in the Varos raid?").scope_names
+
+
+def test_the_baseline_year_of_a_comparison_is_not_required() -> None:
+    """ "rise in 2024 over 2023": sources say "on the year before" as often as they name 2023."""
+    required = analyse("By what percentage did losses rise in 2024 over 2023?").required
+    assert "2024" in required and "2023" not in required
+    assert "2023" in analyse("How many were rescued in 2023?").required
