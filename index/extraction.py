@@ -46,7 +46,20 @@ def extract_text(path: Path, max_bytes: int = 20_000_000) -> ExtractedText:
     text, encoding = _decode(path, data)
     if suffix in (".html", ".htm"):
         return replace(_html(path, text), encoding=encoding)
+    if suffix in (".md", ".markdown"):
+        text = without_emphasis(text)
     return replace(_plain(path, text), encoding=encoding)
+
+
+# Markdown emphasis around words: "**58** survivors" is "58 survivors" to a reader (and to a parser).
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+
+
+def without_emphasis(markdown: str) -> str:
+    """Markdown text without bold and italic markers; list bullets ("* item") and words with
+    underscores are left alone."""
+    return _EMPHASIS.sub(r"\1", _STRONG.sub(r"\2", markdown))
 
 
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).

@@ -201,6 +201,8 @@ def classify(question: str, focus: str | None, plural: bool) -> AnswerType:
     for kind, pattern in _TYPE_PATTERNS[:6]:  # quote .. date: the wording decides
         if re.search(pattern, lowered):
             return kind
+    if re.search(r"\b(prison|jail) (term|sentence)s?\b", lowered):
+        return AnswerType.STATEMENT  # a punishment, told in a sentence; not the name of a term
     if re.match(r"^\W*(which|what)\b", lowered) or re.search(r"\b(which|what) \w+", lowered):
         by_noun = _wh_noun_type(focus, plural)
         if by_noun is not None and not re.match(r"^\W*(why|how)\b", lowered):

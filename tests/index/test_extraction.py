@@ -57,3 +57,16 @@ def test_other_formats_have_no_pages(tmp_path: Path, name: str, content: str) ->
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     assert extract_text(path).page_starts == ()
+
+
+def test_markdown_emphasis_is_not_article_text(tmp_path: Path) -> None:
+    """ "**58** survivors" reads "58 survivors": the parser sees the figure, quotes match the page."""
+    path = tmp_path / "report.md"
+    path.write_text(
+        "# Report\n\nInvestigators interviewed **58** survivors, *nine* of them children.\n\n"
+        "* first item\n* second item with a snake_case_name\n",
+        encoding="utf-8",
+    )
+    text = extract_text(path).text
+    assert "interviewed 58 survivors, nine of them children." in text
+    assert "* first item\n* second item with a snake_case_name" in text

@@ -42,6 +42,7 @@ class Figure:
     places: frozenset[str]  # places named in the figure's clause: its scope
     candidate: SentenceCandidate
     counts_focus: bool = False  # it counts the asked noun itself ("282 *women*" for "how many women")
+    counts_subset: bool = False  # it counts the asked part ("nine of them *children*" for "... who were children")
 
 
 def _unit(ent: Span) -> Token | None:
@@ -61,7 +62,8 @@ def _unit(ent: Span) -> Token | None:
 
 def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
     text = ent.text
-    if not _NUMBER_WORDS.search(text) and not _FRACTION.search(text):
+    spelled = any(t.like_num and t.is_alpha for t in ent)  # "nine of them children"
+    if not _NUMBER_WORDS.search(text) and not _FRACTION.search(text) and not spelled:
         return False
     durations = analysis.focus in ("hour", "day", "week", "month", "year", "minute")
     if _YEAR.match(text.strip()) or ent.label_ == "ORDINAL" or (ent.label_ in ("DATE", "TIME") and not durations):
@@ -266,11 +268,24 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         scope = phrase_places or _places(doc, clause_tokens)
         unit = _unit(ent)
         counts_focus = unit is not None and analysis.focus is not None and _same_noun(unit.lemma_.lower(), analysis.focus)
-        figure = Figure(phrase, max(values) if values else -1.0, scope, candidate, counts_focus)
+        subset = asked_subset(analysis)
+        counts_subset = subset is not None and any(t.lemma_.lower() == subset for t in doc[ent.start : ent.end + 6])
+        figure = Figure(phrase, max(values) if values else -1.0, scope, candidate, counts_focus, counts_subset)
         found.append((_asked_verb(ent, analysis), figure))
     # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
     # £100m") comes first.
     return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
+
+
+def asked_subset(analysis: QuestionAnalysis) -> str | None:
+    """The part of the counted people asked about: "how many survivors ... *who were children*",
+    "how many of the workers were *women*" (the noun after "were")."""
+    if analysis.answer_type is not AnswerType.COUNT:
+        return None
+    for token in parse([analysis.text])[0]:
+        if token.dep_ == "attr" and token.pos_ == "NOUN" and token.head.lemma_ == "be" and token.lemma_.lower() != analysis.focus:
+            return token.lemma_.lower()
+    return None
 
 
 def _restates(ent: Span, analysis: QuestionAnalysis) -> bool:
@@ -345,7 +360,11 @@ class QuantityExtractor:
         # suspects") when the noun is more specific than "people"; a figure in digits says more than
         # "hundreds of thousands".
         specific = analysis.focus not in _GENERIC_PEOPLE
-        return sorted(found, key=lambda f: (specific and not f.counts_focus, not _DIGIT.search(f.phrase)))
+        # "How many survivors ... were children": a figure of the children among them comes first.
+        subset = asked_subset(analysis) is not None
+        return sorted(
+            found, key=lambda f: (subset and not f.counts_subset, specific and not f.counts_focus, not _DIGIT.search(f.phrase))
+        )
 
     def _compose(self, figures: list[Figure], passages: Sequence[Passage]) -> str:
         """The best figure, cited by every source giving the same value; then at most one other figure:

@@ -809,3 +809,11 @@ def test_who_spoke_is_read_from_the_question_even_when_tagged_as_a_name() -> Non
     assert speaker_nouns(analyse("What did Norpol's Secretary General say when the update came out?")) == ["general"]
     assert speaker_nouns(analyse("What did the ambassador say about the raid?")) == ["ambassador"]
     assert speaker_nouns(analyse("What did Mira Castell say about the raid?")) == []
+
+
+def test_the_figure_of_the_asked_part_of_a_group(assistant: Assistant) -> None:
+    """ "who were children": the children among the survivors (a number in words), not all of them."""
+    text = "The rights group interviewed 58 survivors of eight nationalities, nine of them children, for its report."
+    answer = ask(assistant, "How many survivors did the rights group interview who were children?", passage(text, "a"))
+    assert answer.text.lower().startswith("nine")
+    assert ask(assistant, "How many survivors did the rights group interview?", passage(text, "a")).text.startswith("58")

@@ -13,6 +13,7 @@ CASES = [
     ("What share of the returnees faced charges?", AnswerType.SHARE),
     ("What percentage of the victims were men?", AnswerType.SHARE),
     ("In percentage terms, how much did the losses rise?", AnswerType.SHARE),
+    ("What prison term did the court give the recruiter?", AnswerType.STATEMENT),
     ("How much did the syndicate earn last year?", AnswerType.MONEY),
     ("What fine did the court impose on each defendant?", AnswerType.MONEY),
     ("What was the estimated yearly revenue of the casinos?", AnswerType.MONEY),
