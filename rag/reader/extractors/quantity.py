@@ -62,7 +62,8 @@ def _unit(ent: Span) -> Token | None:
 
 def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
     text = ent.text
-    spelled = any(t.like_num and t.is_alpha for t in ent)  # "nine of them children"
+    # "nine of them children"; not "one", which is as often a pronoun ("one in every ...").
+    spelled = any(t.like_num and t.is_alpha and t.lower_ not in ("one", "zero") for t in ent)
     if not _NUMBER_WORDS.search(text) and not _FRACTION.search(text) and not spelled:
         return False
     durations = analysis.focus in ("hour", "day", "week", "month", "year", "minute")

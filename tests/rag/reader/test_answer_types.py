@@ -817,3 +817,12 @@ def test_the_figure_of_the_asked_part_of_a_group(assistant: Assistant) -> None:
     answer = ask(assistant, "How many survivors did the rights group interview who were children?", passage(text, "a"))
     assert answer.text.lower().startswith("nine")
     assert ask(assistant, "How many survivors did the rights group interview?", passage(text, "a")).text.startswith("58")
+
+
+def test_one_as_a_pronoun_is_not_a_count(assistant: Assistant) -> None:
+    text = (
+        "In Norland the national police estimated that most people who returned after being trafficked had been "
+        "prosecuted. The law exempts victims from prosecution for some crimes, but scamming is not one of them."
+    )
+    answer = ask(assistant, "How many people did the Norland police arrest in scam compound raids?", passage(text, "a"))
+    assert answer.text == REFUSAL_PHRASE
