@@ -88,12 +88,15 @@ def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int
     return told, since
 
 
+_SPAN_OF_DAYS = re.compile(r"\b(between|since|after|before|until|till|through)\b|\bby \d|\bfrom \d[^?]*\bto\b", re.I)
+
+
 def _on_another_day(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None) -> bool:
     """The question asks about a day ("flown out on 6 November") and the clause, or else the
     sentence, names days, none of them that one ("On 10 March ... took 283")."""
     asked = days_of_months(analysis.text)
-    if not asked or analysis.answer_type is AnswerType.DATE:
-        return False
+    if not asked or analysis.answer_type is AnswerType.DATE or _SPAN_OF_DAYS.search(analysis.text):
+        return False  # "between 14 and 16 July", "since 1 March": other days may be in the span
     if tokens is not None:
         doc = parse([sentence])[0]
         told = days_of_months(" ".join(doc[i].text for i in sorted(tokens)))

@@ -826,3 +826,9 @@ def test_one_as_a_pronoun_is_not_a_count(assistant: Assistant) -> None:
     )
     answer = ask(assistant, "How many people did the Norland police arrest in scam compound raids?", passage(text, "a"))
     assert answer.text == REFUSAL_PHRASE
+
+
+def test_a_span_of_days_in_the_question_admits_its_days(assistant: Assistant) -> None:
+    text = "Police raided compounds in three provinces. On 14 July, 512 people were arrested in the raids."
+    answer = ask(assistant, "How many people were arrested in the raids between 13 and 16 July?", passage(text, "a"))
+    assert answer.text.startswith("512")
