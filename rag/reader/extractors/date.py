@@ -11,7 +11,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
-from rag.reader.nlp import has_lemma, parse
+from rag.reader.nlp import governing_verb, has_lemma, parse
 from rag.reader.question import QuestionAnalysis
 from rag.text_features import YEAR
 from rag.types import Passage
@@ -45,10 +45,8 @@ def _tells_the_future(text: str) -> bool:
 
 def _of_a_past_act(ent: Span) -> bool:
     """The date tells when something was done ("in December he *travelled*"): no answer to "when will"."""
-    head = ent.root
-    while head.pos_ not in ("VERB", "AUX") and head.head != head:
-        head = head.head
-    return head.tag_ == "VBD"
+    verb = governing_verb(ent)
+    return verb is not None and verb.tag_ == "VBD"
 
 
 def _before_the_article(ent: Span, candidate: SentenceCandidate) -> bool:

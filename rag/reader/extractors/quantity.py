@@ -18,7 +18,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import capitalised, cited, join_items
 from rag.reader.extractors.base import Reading, anchored, dated_otherwise, near_top, scope_names
-from rag.reader.nlp import has_lemma, parse
+from rag.reader.nlp import governing_verb, has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
 from rag.text_features import is_month, mentions, numbers
 from rag.types import Passage
@@ -149,7 +149,7 @@ def _clause(ent: Span) -> set[int]:
     leaving out the other clauses hanging from it ("..., while in Myanmar 120,000 are held" is another
     clause). A reported clause includes its reporting verb's own words ("in Myanmar sources estimate
     [120,000 are held]")."""
-    head = _governing_verb(ent)
+    head = governing_verb(ent)
     if head is None:
         return set(range(ent.sent.start, ent.sent.end))
     keep = _own_words(head, set(range(ent.start, ent.end)))
@@ -269,8 +269,8 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         scope = phrase_places or _places(doc, clause_tokens)
         unit = _unit(ent)
         counts_focus = unit is not None and analysis.focus is not None and _same_noun(unit.lemma_.lower(), analysis.focus)
-        subset = asked_subset(analysis)
-        counts_subset = subset is not None and any(t.lemma_.lower() == subset for t in doc[ent.start : ent.end + 6])
+        part = analysis.counted_part
+        counts_subset = part is not None and any(t.lemma_.lower() == part for t in doc[ent.start : ent.end + 6])
         figure = Figure(phrase, max(values) if values else -1.0, scope, candidate, counts_focus, counts_subset)
         found.append((_asked_verb(ent, analysis), figure))
     # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
@@ -278,33 +278,14 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
     return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
 
 
-def asked_subset(analysis: QuestionAnalysis) -> str | None:
-    """The part of the counted people asked about: "how many survivors ... *who were children*",
-    "how many of the workers were *women*" (the noun after "were")."""
-    if analysis.answer_type is not AnswerType.COUNT:
-        return None
-    for token in parse([analysis.text])[0]:
-        if token.dep_ == "attr" and token.pos_ == "NOUN" and token.head.lemma_ == "be" and token.lemma_.lower() != analysis.focus:
-            return token.lemma_.lower()
-    return None
-
-
 def _restates(ent: Span, analysis: QuestionAnalysis) -> bool:
     values = numbers(ent.text)
     return bool(values) and values <= analysis.figures
 
 
-def _governing_verb(ent: Span) -> Token | None:
-    """The nearest verb above the figure, if any."""
-    head = ent.root
-    while head.pos_ not in ("VERB", "AUX") and head.head != head:
-        head = head.head
-    return head if head.pos_ in ("VERB", "AUX") else None
-
-
 def _asked_verb(ent: Span, analysis: QuestionAnalysis) -> bool:
     """The nearest verb above the figure is one the question uses."""
-    verb = _governing_verb(ent)
+    verb = governing_verb(ent)
     return verb is not None and analysis.uses(verb.text)
 
 
@@ -362,9 +343,9 @@ class QuantityExtractor:
         # "hundreds of thousands".
         specific = analysis.focus not in _GENERIC_PEOPLE
         # "How many survivors ... were children": a figure of the children among them comes first.
-        subset = asked_subset(analysis) is not None
+        part = analysis.counted_part is not None
         return sorted(
-            found, key=lambda f: (subset and not f.counts_subset, specific and not f.counts_focus, not _DIGIT.search(f.phrase))
+            found, key=lambda f: (part and not f.counts_subset, specific and not f.counts_focus, not _DIGIT.search(f.phrase))
         )
 
     def _compose(self, figures: list[Figure], passages: Sequence[Passage]) -> str:
