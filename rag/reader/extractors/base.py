@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.nlp import parse
-from rag.reader.parties import about_another_party
+from rag.reader.parties import about_another_party, by_another_actor, same_country
 from rag.reader.question import QuestionAnalysis
 from rag.text_features import YEAR, days_of_months, mentions, numbers
 from rag.types import Passage
@@ -39,7 +39,8 @@ class Extractor(Protocol):
 
 def scope_names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[str]:
     """The question's names that set the answer's place ("in Myanmar", "held at <compound X>"): not
-    its source, not the counted noun itself ("how many *Indonesians*"), not a time."""
+    its source, not the counted noun itself ("how many *Indonesians*"), not a time, not the
+    nationality of an actor the sentence leaves unqualified in a passage about that country."""
     return [
         n
         for n in analysis.scope_names
@@ -60,7 +61,17 @@ def _unqualified_actor(analysis: QuestionAnalysis, name: str, candidate: Sentenc
         return False
     doc = parse([candidate.text])[0]
     acting = [t for t in doc if t.lemma_.lower() in nouns]
-    return bool(acting) and not any(c.ent_type_ in ("NORP", "GPE") for t in acting for c in t.children)
+    unqualified = bool(acting) and not any(c.ent_type_ in ("NORP", "GPE") for t in acting for c in t.children)
+    return unqualified and _country_of_the_passage(candidate.passage.text, name)
+
+
+def _country_of_the_passage(text: str, nationality: str) -> bool:
+    """The passage names the nationality's country at least as often as any other: its plain
+    "police" are that country's (a passage on Cambodia's raids that mentions "the Thai border" is not
+    about Thai police)."""
+    names = [e.text for e in parse([text])[0].ents if e.label_ in ("GPE", "NORP")]
+    asked = sum(same_country(n, nationality) for n in names)
+    return all(asked >= sum(same_country(m, n) for m in names) for n in names if not same_country(n, nationality))
 
 
 def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
@@ -129,6 +140,7 @@ def anchored(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
         and in_passage(analysis, candidate)
         and not dated_otherwise(analysis, candidate.text)
         and not about_another_party(analysis, candidate)
+        and not by_another_actor(analysis, candidate)
     )
 
 

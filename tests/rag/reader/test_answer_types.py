@@ -832,3 +832,35 @@ def test_a_span_of_days_in_the_question_admits_its_days(assistant: Assistant) ->
     text = "Police raided compounds in three provinces. On 14 July, 512 people were arrested in the raids."
     answer = ask(assistant, "How many people were arrested in the raids between 13 and 16 July?", passage(text, "a"))
     assert answer.text.startswith("512")
+
+
+def test_another_countrys_police_did_not_make_the_arrests(assistant: Assistant) -> None:
+    """Scope of the actor: "did the Thai police arrest" is not answered by Cambodian police's arrests,
+    although the sentence mentions the Thai border; plain "police" in a passage about the asked
+    country are that country's."""
+    question = "How many people did the Thai police arrest in the raids?"
+    others = passage(
+        "In late May, Cambodian police, acting on a tip from Japanese police, raided a call centre near the Thai "
+        "border and detained 29 Japanese.",
+        "a",
+    )
+    assert ask(assistant, question, others).text == REFUSAL_PHRASE
+    country = passage(
+        "Laos says it has detained more than 800 people since March, when its prime minister told the police "
+        "to clear the zone. Officials near the Thai border said the raids went on.",
+        "b",
+    )
+    assert ask(assistant, question, country).text == REFUSAL_PHRASE
+    elsewhere = passage(
+        "Cambodia's interior ministry listed the raids in Kratie and Pursat provinces of Cambodia. Police "
+        "arrested 300 people at the two sites. Some of those held had crossed over from the Thai side.",
+        "d",
+    )
+    assert ask(assistant, question, elsewhere).text == REFUSAL_PHRASE
+    own = passage(
+        "Thailand's national police chief said the raids in Tak province had gone well. Police arrested 41 people "
+        "at the call centre, officials in Thailand said.",
+        "c",
+    )
+    answer = ask(assistant, question, own)
+    assert answer.status is AnswerStatus.ANSWERED and "41" in answer.text

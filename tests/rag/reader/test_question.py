@@ -104,6 +104,10 @@ def test_names_that_do_not_set_the_scope() -> None:
     # A nationality of who acts: a sentence may say "police" alone (base.scope_names).
     analysis = analyse("For how many of the returnees from Varos had Norlandic police sought warrants?")
     assert analysis.actors == (("Norlandic", "police"),) and "Varos" in analysis.scope_names
+    # However the small parser attaches them ("the Thai police arrest" as a compound noun); not
+    # when the body is what is counted.
+    assert analyse("How many people did the Thai police arrest in the raids?").actors == (("Thai", "police"),)
+    assert analyse("How many Thai police were injured in the raids?").actors == ()
     # What the number in the question counts is named by a sentence that gives the number.
     assert analyse("Of the 64 Norlanders sent home from Varos, how many were charged?").figure_names == ("Norlanders",)
     # The owner of a defined thing ("Norland's warning system") is the article's to name.
