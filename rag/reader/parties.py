@@ -58,11 +58,25 @@ def about_another_party(analysis: QuestionAnalysis, candidate: SentenceCandidate
     if not missing:
         return False
     asked_words = {w.lower() for n in analysis.required for w in n.split()}
+    if any(_another_of_the_kind(analysis.text, n, candidate, asked_words) for n, _ in missing):
+        return True
     return any(
         e.label_ == label and not {w.lower() for w in e.text.split()} & asked_words and e.text != _acronym(n)
         for n, label in missing
         for e in [*parse([candidate.text])[0].ents, *(parse([candidate.previous])[0].ents if candidate.previous else ())]
     )
+
+
+def _another_of_the_kind(question: str, name: str, candidate: SentenceCandidate, asked_words: set[str]) -> bool:
+    """The question names the party with the noun of its kind ("the Ming *family*") and the
+    sentence, the one before or the article's title names another one with that noun ("the Bai
+    family"): whatever label the small model gives either name."""
+    kind = re.search(rf"\b{re.escape(name)}\s+([a-z]+)\b", question)
+    if kind is None or kind.group(1) in ("and", "or", "of", "in", "on", "at", "to", "for", "is", "was", "has", "had"):
+        return False
+    context = f"{candidate.text} {candidate.previous} {candidate.passage.title}"
+    others = re.findall(rf"\b([A-Z][\w'-]*)\s+{re.escape(kind.group(1))}\b", context)
+    return any(o.lower() not in asked_words and o.lower() not in ("the", "a", "an", "this", "that") for o in others)
 
 
 _QUALIFYING = frozenset({"amod", "compound", "poss", "nmod"})

@@ -62,7 +62,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, str]] = [
     ),
     (
         AnswerType.MONEY,
-        r"\bhow much\b|\bwhat (sum|salary|price|fee|fines?|ransom|reward|bail|compensation)\b|\bwhat (amount|value)\b.*\b(money|paid|spent|worth|cost|earn\w*|bought|sold|fine|revenue|valued)\b"
+        r"\bhow much\b|\bwhat (sum|salary|price|fee|fines?|ransom|reward|bail|compensation|value)\b|\bwhat amount\b.*\b(money|paid|spent|worth|cost|earn\w*|bought|sold|fine|revenue|valued)\b"
         r"|\b(how|what) (big|large)\b.*\b(revenue|profits?|turnover|sum)\b"
         r"|^\W*what (is|was|are|were) the [\w\s-]*\b(revenue|worth|cost|value|price|salary|turnover)\b",
     ),

@@ -216,12 +216,20 @@ def _relabelled(ent: Span) -> list[Span]:
     return [Span(ent.doc, t.i, t.i + 1, label="CARDINAL") for t in ent if t.like_num]
 
 
+def _trimmed(ent: Span) -> Span:
+    """Without a conjunction or comma the recogniser left at the end ("[$216 million and] $639 million")."""
+    end = ent.end
+    while end - 1 > ent.start and (ent.doc[end - 1].pos_ == "CCONJ" or ent.doc[end - 1].text in (",", ";")):
+        end -= 1
+    return ent if end == ent.end else Span(ent.doc, ent.start, end, label=ent.label_)
+
+
 def _numbers(doc: Doc) -> list[Span]:
     """The recogniser's entities and the numbers it missed, in order; an entity inside a missed
     number's span ("90 to" of "90 to 95 per cent") gives way to it."""
     extra = _unlabelled_numbers(doc)
     inside = {i for span in extra for i in range(span.start, span.end)}
-    kept = [span for e in doc.ents if not inside & set(range(e.start, e.end)) for span in _relabelled(e)]
+    kept = [_trimmed(span) for e in doc.ents if not inside & set(range(e.start, e.end)) for span in _relabelled(e)]
     return sorted([*kept, *extra], key=lambda e: e.start)
 
 

@@ -864,3 +864,27 @@ def test_another_countrys_police_did_not_make_the_arrests(assistant: Assistant) 
     )
     answer = ask(assistant, question, own)
     assert answer.status is AnswerStatus.ANSWERED and "41" in answer.text
+
+
+def test_another_family_named_in_the_title_only(assistant: Assistant) -> None:
+    """ "the family's gambling" in an article titled on the Oyelaran family is that family's, whatever
+    label the small model gives either name; the asked family's own figure answers."""
+    asked = passage(
+        "The court put the proceeds of the Castell family's smuggling at more than 4 billion pesos.",
+        "a",
+        title="Court jails eleven members of the Castell family",
+    )
+    other = passage(
+        "The Supreme Court said that the money involved in the family's smuggling exceeded 9 billion pesos.",
+        "b",
+        title="Varos executes Oyelaran family leaders",
+    )
+    answer = ask(assistant, "What value did the court put on the Castell family's smuggling?", asked, other)
+    assert "4 billion pesos" in answer.text and "9 billion" not in answer.text
+
+
+def test_a_figure_ends_before_the_conjunction(assistant: Assistant) -> None:
+    """The recogniser may end a figure on "and" ("[$216 million and] $639 million"): the answer is the figure."""
+    text = "For comparison, the markets Grey Harbor and Blue Quay processed $216 million and $639 million."
+    answer = ask(assistant, "How much did Grey Harbor process?", passage(text, "a"))
+    assert answer.text.startswith("$216 million [1]") and "and $" not in answer.text

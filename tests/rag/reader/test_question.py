@@ -16,6 +16,7 @@ CASES = [
     ("What prison term did the court give the recruiter?", AnswerType.STATEMENT),
     ("How much did the syndicate earn last year?", AnswerType.MONEY),
     ("What fine did the court impose on each defendant?", AnswerType.MONEY),
+    ("What value did the court put on the syndicate's gambling?", AnswerType.MONEY),
     ("What was the estimated yearly revenue of the casinos?", AnswerType.MONEY),
     ("Who runs the task force?", AnswerType.PERSON),
     ("Who is Mira Castell?", AnswerType.DESCRIPTION),
