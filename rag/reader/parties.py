@@ -20,14 +20,14 @@ from rag.text_features import mentions
 # Types whose answer is itself another person or organisation, or is about the articles.
 ANSWERS_ARE_PARTIES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.METADATA})
 # Words that name a kind of body, not which one: "the Ming *family*", "Amnesty *International*".
-_GENERIC_NAME_WORDS = frozenset(
+GENERIC_NAME_WORDS = frozenset(
     {"group", "international", "force", "forces", "department", "office", "company", "family", "court", "police",
      "army", "ministry", "bank", "government", "agency", "council", "committee", "national", "people", "united"}
 )
 
 
 def _name_words(name: str) -> list[str]:
-    return [w for w in re.findall(r"[A-Za-z][\w'-]*", name) if w.lower() not in _GENERIC_NAME_WORDS and len(w) > 2]
+    return [w for w in re.findall(r"[A-Za-z][\w'-]*", name) if w.lower() not in GENERIC_NAME_WORDS and len(w) > 2]
 
 
 def _acronym(name: str) -> str:

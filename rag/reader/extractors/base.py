@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.nlp import parse
-from rag.reader.parties import about_another_party, by_another_actor, same_country
+from rag.reader.parties import GENERIC_NAME_WORDS, about_another_party, by_another_actor, same_country
 from rag.reader.question import QuestionAnalysis
 from rag.text_features import YEAR, days_of_months, mentions, numbers
 from rag.types import Passage
@@ -159,4 +159,14 @@ def in_question(analysis: QuestionAnalysis, span: Span | str) -> bool:
     core = [w for w in words if w.lower() not in ("the", "a", "an", "of", "and")]
     if core and core[-1].isalpha() and core[-1] in {part for name in analysis.required for part in name.split()}:
         return True  # "New Delhi" for a question that says "on the way to Delhi": its own name
-    return bool(core) and all(mentions(analysis.text, w) for w in core)
+    # A word for the kind of body ("Amnesty *International*") need not be in the question.
+    distinctive = [w for w in core if w.lower() not in GENERIC_NAME_WORDS] or core
+    return bool(core) and all(_question_has(analysis.text, w) for w in distinctive)
+
+
+def _question_has(question: str, word: str) -> bool:
+    """The question has the word whole, or as the start of a name ("Cambodia" of "Cambodian"), not
+    as the start of a common noun ("Air" of "which *airline*" does not put Korean Air in the question)."""
+    if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", question, re.I):
+        return True
+    return mentions(" ".join(w for w in re.findall(r"[\w'’-]+", question) if w[:1].isupper()), word)

@@ -15,7 +15,7 @@ from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.nlp import apposition_heads, parse
-from rag.reader.question import LIGHT_VERBS, PERSON_NOUNS, QuestionAnalysis
+from rag.reader.question import LIGHT_VERBS, PERSON_NOUNS, QuestionAnalysis, main_verb
 from rag.support import passage_sentences
 from rag.types import Passage
 
@@ -25,6 +25,8 @@ LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
 }
 PLACE_DESCRIPTION_LEAD = 0.05  # how far the best sentence must lead a named place's for its description to answer
+ASKED_ACT_PLACE = 0.1  # a place in the phrase of the question's verb
+OTHER_ACT_PLACE = 0.05  # a place in the phrase of another verb, when the question has one
 _NEAR = 4  # tokens between an entity and the asked noun for it to count as "near"
 
 
@@ -83,9 +85,28 @@ def _attachment(ent: Span, analysis: QuestionAnalysis) -> float:
     if ent.root.dep_ != "pobj" or prep.dep_ != "prep" or prep.head == prep:
         return 0.0
     head = prep.head
-    if not analysis.uses(head.text):
+    if analysis.uses(head.text):
+        return 0.15 if head.pos_ in ("NOUN", "PROPN") else 0.05
+    # Deeper in a verb's phrase: "*found* in a pickup truck near Bokor Mountain in Kampot province"
+    # is where the asked act happened; "*studied* at a university in Chungcheong" is where another did.
+    verb = next((t for t in ent.root.ancestors if t.pos_ in ("VERB", "AUX")), None)
+    if verb is None or verb.lemma_.lower() in LIGHT_VERBS or not all(t.dep_ in _PHRASE_LINKS for t in _path_up(ent.root, verb)):
         return 0.0
-    return 0.15 if head.pos_ in ("NOUN", "PROPN") else 0.05
+    if analysis.uses(verb.text):
+        return ASKED_ACT_PLACE
+    return -OTHER_ACT_PLACE if main_verb(analysis.text) not in (None, verb.lemma_.lower()) else 0.0
+
+
+_PHRASE_LINKS = frozenset({"pobj", "prep", "compound", "appos", "conj", "npadvmod"})
+
+
+def _path_up(token: Token, until: Token | None) -> list[Token]:
+    """The tokens from `token` up to (not including) its ancestor `until`."""
+    path = []
+    while until is not None and token != until and token.head != token:
+        path.append(token)
+        token = token.head
+    return path
 
 
 def _does_the_asked_act(ent: Span, analysis: QuestionAnalysis) -> bool:

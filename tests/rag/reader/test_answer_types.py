@@ -888,3 +888,28 @@ def test_a_figure_ends_before_the_conjunction(assistant: Assistant) -> None:
     text = "For comparison, the markets Grey Harbor and Blue Quay processed $216 million and $639 million."
     answer = ask(assistant, "How much did Grey Harbor process?", passage(text, "a"))
     assert answer.text.startswith("$216 million [1]") and "and $" not in answer.text
+
+
+def test_the_place_deep_in_the_asked_verbs_phrase(assistant: Assistant) -> None:
+    """ "Where was the body found?": the place in the phrase of "found" ("found in a truck near
+    Mount Arden"), not the place of another act in a sentence that names the person."""
+    text = (
+        "The student, identified by Varosian authorities as Arun Vale, studied at a university in Chungcheong "
+        "Province. He left home on 17 July. On 8 August his body was found in a pickup truck near Bokor Mountain "
+        "in Kampot province, an area known for fake job offers."
+    )
+    answer = ask(assistant, "Where was Arun Vale's body found?", passage(text, "a"))
+    assert "Bokor Mountain" in answer.text and "Chungcheong" not in answer.text
+
+
+def test_a_name_that_starts_like_a_question_word_is_no_name_of_the_question(assistant: Assistant) -> None:
+    """ "Air" starts "airline" but "Norland Air" is the answer to "which airline", while "Amnesty
+    International" is the question's own "Amnesty" (a word for the kind of body need not be there)."""
+    text = "After the autopsy the body was cremated and flown home by Norland Air."
+    assert ask(assistant, "Which Norlandic airline flew the body home?", passage(text, "a")).text.startswith("Norland Air")
+    told = (
+        "Amnesty International said the Varos Committee to Combat Human Trafficking had told it of 41 requests "
+        "for intervention from foreigners."
+    )
+    answer = ask(assistant, "Which Varos body told Amnesty about the requests for intervention?", passage(told, "b"))
+    assert answer.status is AnswerStatus.ANSWERED and "Amnesty" not in answer.text
