@@ -131,6 +131,7 @@ _NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)(\s*(?:(?:k|thousand|million|billion|percent)s?(?![a-z])|%))?", re.I
 )
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
+_POSSESSIVE = re.compile(r"['’]s?$")
 _SCALE = {"k": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 
@@ -248,7 +249,8 @@ def mentions(text: str, term: str) -> bool:
         return True
     if len(term) < 5 or term.isdigit():
         return False
-    return any(_similar(term.lower(), w.lower()) for w in _WORD.findall(text))
+    # A possessive is the word itself: "Norland's" mentions "Norlandic" as "Norland" does.
+    return any(_similar(term.lower(), _POSSESSIVE.sub("", w.lower())) for w in _WORD.findall(text))
 
 
 def _similar(a: str, b: str, threshold: float = 0.8) -> bool:

@@ -24,6 +24,7 @@ class SentenceCandidate:
     previous: str  # the sentence before it in the passage ("" for the first)
     passage: Passage
     end: int = 0  # where the sentence ends in the passage's text
+    before: str = ""  # a retrieved passage of the same article that runs into this one (its lead-in)
 
     def following_text(self) -> str:
         """The passage's text after this sentence."""
@@ -96,6 +97,7 @@ def rank_sentences(
     cosines = vectors[1:] @ vectors[0]
     # "BGF spokesman ..." covers "Border Guard Force" where a passage defines the acronym, and back.
     acronyms = defined_acronyms(" ".join([analysis.text, *(p.text for p in passages)]))
+    lead_ins = {no: _lead_in(passage, passages) for no, passage in enumerate(passages, start=1)}
     ranked = []
     for (no, text, previous, passage, end), cosine in zip(rows, cosines, strict=True):
         terms = content_terms(text) | _acronym_terms(text, acronyms)
@@ -108,5 +110,15 @@ def rank_sentences(
         asked = len(analysis.terms) + len(analysis.figures)
         coverage = covered / asked if asked else 0.0
         score = 0.6 * float(cosine) + 0.4 * coverage
-        ranked.append(SentenceCandidate(no, text, score, coverage, previous, passage, end))
+        ranked.append(SentenceCandidate(no, text, score, coverage, previous, passage, end, lead_ins[no]))
     return sorted(ranked, key=lambda c: -c.score)
+
+
+def _lead_in(passage: Passage, passages: Sequence[Passage]) -> str:
+    """The text of a retrieved passage of the same article that ends inside or just before this
+    one (chunks overlap): where a date or place the passage goes on about was first given."""
+    return " ".join(
+        p.text
+        for p in passages
+        if p.doc_id == passage.doc_id and p.start < passage.start <= p.end + 2 and p.chunk_id != passage.chunk_id
+    )

@@ -5,13 +5,14 @@ the asked noun ("how many *terminals*", "which *department*") from spaCy's depen
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.nlp import parse
@@ -30,7 +31,7 @@ ACTING_BODIES = frozenset(
      "prosecutor", "ministry", "embassy", "immigration", "junta", "navy", "coast", "guard", "regulator", "lawmaker"]
 )
 PLACE_NOUNS = frozenset(
-    ["country", "countries", "city", "town", "village", "province", "state", "region", "district", "area", "place", "border", "township", "island", "capital", "port", "airport", "site", "location"]
+    ["country", "countries", "city", "town", "village", "province", "state", "region", "district", "area", "place", "border", "township", "island", "capital", "port", "airport", "site", "location", "part", "base", "camp", "zone", "prefecture", "municipality", "county", "exclave", "enclave"]
 )
 NAMED_NOUNS = frozenset(
     ["name", "law", "act", "provision", "section", "protocol", "programme", "program", "operation", "scheme", "platform", "app", "application", "compound", "park", "casino", "hub", "desk", "term", "word", "phrase", "title", "campaign", "project", "convention", "treaty", "policy", "rule", "code", "order", "sanction", "resolution", "report"]
@@ -145,22 +146,24 @@ def _focus(question: str) -> tuple[str | None, bool]:
         if token.lower_ in ("which", "what") and token.i >= 2 and doc[token.i - 1].pos_ == "ADP":
             continue  # a relative "... called, *in which* workers build ...", not the asked noun
         # "in which city", "which places": the parse sometimes attaches the wh-word elsewhere.
-        if token.lower_ in ("which", "what") and token.i + 1 < len(doc) and doc[token.i + 1].pos_ in ("NOUN", "PROPN"):
-            nxt = doc[token.i + 1]
-            while nxt.dep_ == "compound" and nxt.head.i > nxt.i and nxt.head.pos_ in ("NOUN", "PROPN"):
-                nxt = nxt.head  # "which analytics *company*", "which Bai family *defendants*"
-            if nxt.pos_ == "NOUN":
-                return nxt.lemma_.lower(), nxt.tag_ in ("NNS", "NNPS")
         low = token.lower_
-        if low in ("which", "what") and token.i + 2 < len(doc) and doc[token.i + 1].pos_ == "ADJ" and doc[token.i + 2].pos_ == "NOUN":
-            nxt = doc[token.i + 2]  # "which legal provision"
-            return nxt.lemma_.lower(), nxt.tag_ in ("NNS", "NNPS")
+        if low in ("which", "what"):
+            # The noun phrase after the wh-word, however it is parsed: "which analytics *company*",
+            # "which legal *provision*", "which Bai family *defendants*", "which Chinese triad *group*".
+            run = list(itertools.takewhile(_in_noun_phrase, doc[token.i + 1 :]))
+            nouns = [t for t in run if t.pos_ == "NOUN"]
+            if nouns and nouns[-1].i == run[-1].i:
+                return nouns[-1].lemma_.lower(), nouns[-1].tag_ in ("NNS", "NNPS")
         if low in ("which", "what") and token.dep_ in ("det", "attr", "nsubj", "dobj", "pobj") and token.head.pos_ in ("NOUN", "PROPN"):
             head = token.head
             return head.lemma_.lower(), head.tag_ in ("NNS", "NNPS")
         if low in ("many", "much") and token.head.pos_ in ("NOUN", "PROPN") and token.head != token:
             return token.head.lemma_.lower(), token.head.tag_ in ("NNS", "NNPS")
     return None, False
+
+
+def _in_noun_phrase(token: Token) -> bool:
+    return token.pos_ in ("ADJ", "NOUN", "PROPN") or (token.dep_ in ("amod", "compound") and not token.is_punct)
 
 
 def _wh_noun_type(focus: str | None, plural: bool) -> AnswerType | None:

@@ -66,3 +66,10 @@ def test_a_name_is_mentioned_at_the_start_of_a_word() -> None:
 
 def test_a_name_with_a_lowercase_suffix_is_the_name() -> None:
     assert entities("How much did the Varos-based ring take from the Norland-backed firm?") == ["Varos", "Norland"]
+
+
+def test_a_possessive_mentions_the_name_it_is_built_on() -> None:
+    """ "Norland's ambassador" mentions the "Norlandic" of a question, as "Norland" does."""
+    assert mentions("Norland's ambassador went to the border", "Norlandic")
+    assert mentions("Norland ambassador went to the border", "Norlandic")
+    assert not mentions("Varos's ambassador went to the border", "Norlandic")

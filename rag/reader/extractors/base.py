@@ -75,9 +75,16 @@ def _country_of_the_passage(text: str, nationality: str) -> bool:
 
 
 def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
-    """The question's times are in the candidate's passage, title or date."""
+    """The question's times are in the candidate's passage, title or date; or in the passage's
+    lead-in when the passage gives no year up to the sentence (the time it goes on about)."""
     passage = candidate.passage
-    return all(candidate.dated_in(n) or mentions(f"{passage.text} {passage.title}", n) for n in analysis.loose_names)
+    undated = YEAR.search(passage.text[: candidate.end]) is None
+    return all(
+        candidate.dated_in(n)
+        or mentions(f"{passage.text} {passage.title}", n)
+        or (undated and mentions(candidate.before, n))
+        for n in analysis.loose_names
+    )
 
 
 def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int]]:

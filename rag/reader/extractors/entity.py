@@ -17,6 +17,7 @@ from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.nlp import apposition_heads, parse
 from rag.reader.question import LIGHT_VERBS, PERSON_NOUNS, QuestionAnalysis, main_verb
 from rag.support import passage_sentences
+from rag.text_features import mentions
 from rag.types import Passage
 
 LABELS: dict[AnswerType, frozenset[str]] = {
@@ -25,6 +26,7 @@ LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
 }
 PLACE_DESCRIPTION_LEAD = 0.05  # how far the best sentence must lead a named place's for its description to answer
+RELAXED_ROLE_COVERAGE = 0.3  # share of the question's key terms a sentence must have to name a role by another word
 ASKED_ACT_PLACE = 0.1  # a place in the phrase of the question's verb
 OTHER_ACT_PLACE = 0.05  # a place in the phrase of another verb, when the question has one
 _NEAR = 4  # tokens between an entity and the asked noun for it to count as "near"
@@ -46,6 +48,29 @@ def _near_focus(ent: Span, analysis: QuestionAnalysis) -> bool:
         return True
     # Up a chain of appositions: "Its *chairman*, the Chinese businessman Zhao Wei".
     return any(head.lemma_.lower() == noun for head in apposition_heads(ent.root))
+
+
+def _titled_or_acting(ent: Span, analysis: QuestionAnalysis) -> bool:
+    """The person carries some title in the sentence ("Wijayanthi Edirisinghe, Sri Lanka's
+    *ambassador*", "*spokesman* Naing Maung Zaw") or does the asked act ("said Benedikt Hofmann")."""
+    root = ent.root
+    titles = [c for c in root.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
+    titles += [t for t in apposition_heads(root)]
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        titles.append(root.head)
+    # The title says of what, in the question's words: "Sri Lanka's ambassador" for "which Sri Lankan
+    # envoy", not "head of the Kokang zone" for "the leader of Myanmar's junta".
+    if any(t.lemma_.lower() in PERSON_NOUNS and _of_the_asked(t, analysis) for t in titles):
+        return True
+    if root.dep_ != "nsubj" or root.head.pos_ not in ("VERB", "AUX"):
+        return _does_the_asked_act(ent, analysis)
+    # The subject of the question's verb, light ones too ("which official *said* ...": "said Hofmann").
+    return any(t.pos_ in ("VERB", "AUX") and t.lemma_ == root.head.lemma_ for t in parse([analysis.text])[0])
+
+
+def _of_the_asked(title: Token, analysis: QuestionAnalysis) -> bool:
+    words = " ".join(t.text for t in title.subtree if t.i != title.i)
+    return analysis.uses(words) or any(mentions(words, name) for name in analysis.required)
 
 
 def kind_words(question: str, focus: str | None) -> set[str]:
@@ -236,9 +261,11 @@ def unlabelled_people(doc: Doc) -> list[Span]:
 
 
 def ranked_entities(
-    analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], labels: frozenset[str]
+    analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], labels: frozenset[str], strict_role: bool = True
 ) -> list[tuple[float, str, SentenceCandidate, Span]]:
-    """(score, name, candidate, span) of the entities of `labels` in the best anchored sentences, best first."""
+    """(score, name, candidate, span) of the entities of `labels` in the best anchored sentences, best
+    first. A person asked by role ("which envoy") is one named near that role; with `strict_role`
+    off, one named with another title ("Sri Lanka's *ambassador*") or who does the asked act will do."""
     found = []
     # "which analytics company": a name some retrieved sentence describes as one ranks higher.
     kinds = kind_words(analysis.text, analysis.focus)
@@ -251,8 +278,11 @@ def ranked_entities(
             if ent.label_ not in labels or in_question(analysis, ent) or len(ent.text) < 2:
                 continue
             near = _near_focus(ent, analysis)
-            if analysis.role and labels == {"PERSON"} and not near:
-                continue  # "which spokesman", "the name of the leader": a person named near that role
+            # "which spokesman", "the name of the leader": a person named near that role; or, not
+            # strictly, a titled or acting person in a sentence that says much else of the question.
+            relaxed = not strict_role and candidate.coverage >= RELAXED_ROLE_COVERAGE and _titled_or_acting(ent, analysis)
+            if analysis.role and labels == {"PERSON"} and not near and not relaxed:
+                continue
             score = candidate.score - 0.01 * rank
             score += 0.1 if near else 0.0
             score += 0.1 if analysis.focus and analysis.focus in ent.text.lower() else 0.0
@@ -340,6 +370,9 @@ class EntityExtractor:
     ) -> Reading | None:
         labels = LABELS[analysis.answer_type]
         found = ranked_entities(analysis, candidates, labels)
+        if not found and analysis.answer_type is AnswerType.PERSON and analysis.role:
+            # The sentences call the role by another word ("envoy" / "ambassador", "official" / "representative").
+            found = ranked_entities(analysis, candidates, labels, strict_role=False)
         if analysis.answer_type is AnswerType.PLACE and candidates and anchored(analysis, candidates[0]):
             # The best sentence describes the place ("in porous border areas"): that answers, not a
             # name from a sentence ranked well below it.

@@ -913,3 +913,43 @@ def test_a_name_that_starts_like_a_question_word_is_no_name_of_the_question(assi
     )
     answer = ask(assistant, "Which Varos body told Amnesty about the requests for intervention?", passage(told, "b"))
     assert answer.status is AnswerStatus.ANSWERED and "Amnesty" not in answer.text
+
+
+def test_a_role_the_sentence_calls_by_another_word(assistant: Assistant) -> None:
+    """ "Which Norlandic envoy ...": the sentence says "Norland's ambassador"; "which official said":
+    the one who said it, titled "representative". A title of something else does not do."""
+    text = "Mira Castell, Norland's ambassador to Varos, went to the border town of Lomar the same day to meet them."
+    answer = ask(assistant, "Which Norlandic envoy went to Lomar to meet the freed workers?", passage(text, "a"))
+    assert answer.text.startswith("Mira Castell")
+    quote = (
+        '"What we see now looks like the early stages of the scam industry elsewhere," said Tomas Ribeiro, the '
+        "agency's deputy regional representative."
+    )
+    answer = ask(assistant, "Which agency official said what is seen now looks like the early stages of the scam industry?", passage(quote, "b"))
+    assert answer.text.startswith("Tomas Ribeiro")
+    other = "Born in 1950, Ruben Oyelaran was once a deputy commander of the Norland Democratic Army."
+    assert ask(assistant, "Who is the leader of Norland's military junta?", passage(other, "c")).text == REFUSAL_PHRASE
+
+
+def test_the_time_a_passage_goes_on_about_is_in_its_lead_in(assistant: Assistant) -> None:
+    """Chunks overlap: the year given in the passage before ("landed on 16 December 2024") is the
+    time of a passage that names no year before the figure; a passage that gives other years is not."""
+    lead_in = passage(
+        "On 25 November 2024 embassy officials received 27 more victims at the border. The group flew home and "
+        "landed on 16 December 2024.",
+        "a",
+        chunk=3,
+        start=0,
+    )
+    body = "A monk represented the families. The ministry said 63 Norlanders held in camps in Varos had been repatriated."
+    following = passage(body, "a", chunk=4, start=lead_in.end - 10)
+    answer = ask(assistant, "By December 2024, how many Norlanders held in camps in Varos had been repatriated?", lead_in, following)
+    assert answer.text.startswith("63 Norlanders")
+    dated = passage(
+        "The court sentenced 11 members of the Castell family in September 2025; they were executed in January "
+        "2026. In less than a week, Varos executed 16 members of such families.",
+        "a",
+        chunk=4,
+        start=lead_in.end - 10,
+    )
+    assert ask(assistant, "How many members of the Castell family were executed in 2024?", lead_in, dated).text == REFUSAL_PHRASE

@@ -17,6 +17,9 @@ CASES = [
     ("How much did the syndicate earn last year?", AnswerType.MONEY),
     ("What fine did the court impose on each defendant?", AnswerType.MONEY),
     ("What value did the court put on the syndicate's gambling?", AnswerType.MONEY),
+    # The head of the noun phrase after the wh-word, however the parser attaches "which".
+    ("Which Chinese triad group did the agency connect to the operations?", AnswerType.ORGANISATION),
+    ("In which part of Norland was a hotel raided?", AnswerType.PLACE),
     ("What was the estimated yearly revenue of the casinos?", AnswerType.MONEY),
     ("Who runs the task force?", AnswerType.PERSON),
     ("Who is Mira Castell?", AnswerType.DESCRIPTION),
