@@ -25,6 +25,7 @@ class SentenceCandidate:
     passage: Passage
     end: int = 0  # where the sentence ends in the passage's text
     before: str = ""  # a retrieved passage of the same article that runs into this one (its lead-in)
+    acronyms: tuple[tuple[str, str], ...] = ()  # (acronym, long form) the retrieved passages define
 
     def following_text(self) -> str:
         """The passage's text after this sentence."""
@@ -48,7 +49,13 @@ class SentenceCandidate:
         (a year: or the article's date is in that year)."""
         if self.dated_in(name):
             return True
-        return mentions(f"{self.text} {self.previous} {self.passage.title} {self.passage.outlet or ''}", name)
+        context = f"{self.text} {self.previous} {self.passage.title} {self.passage.outlet or ''}"
+        if mentions(context, name):
+            return True
+        # "The GTSEZ sits on the Mekong" is about the Golden Triangle Special Economic Zone.
+        return any(
+            re.search(rf"\b{re.escape(acronym)}\b", context) and mentions(long_form, name) for acronym, long_form in self.acronyms
+        )
 
 
 # A sentence that opens with a pronoun or "this"/"these" continues the one before it.
@@ -97,12 +104,13 @@ def rank_sentences(
     cosines = vectors[1:] @ vectors[0]
     # "BGF spokesman ..." covers "Border Guard Force" where a passage defines the acronym, and back.
     acronyms = defined_acronyms(" ".join([analysis.text, *(p.text for p in passages)]))
+    defined = tuple(acronyms.items())
     lead_ins = {no: _lead_in(passage, passages) for no, passage in enumerate(passages, start=1)}
     ranked = []
     for (no, text, previous, passage, end), cosine in zip(rows, cosines, strict=True):
         terms = content_terms(text) | _acronym_terms(text, acronyms)
         if previous and _ANAPHOR.match(text):  # "Its businesses included ...": about the subject before
-            terms |= _subject_terms(previous)
+            terms |= _subject_terms(previous) | _acronym_terms(previous, acronyms)
         elif previous and _PERSON_PRONOUN.search(text):  # "Police said *he* had died": a person named before
             terms |= content_terms(" ".join(entities(previous)))
         # A figure the question names ("the group of 53") counts as a key term.
@@ -110,7 +118,7 @@ def rank_sentences(
         asked = len(analysis.terms) + len(analysis.figures)
         coverage = covered / asked if asked else 0.0
         score = 0.6 * float(cosine) + 0.4 * coverage
-        ranked.append(SentenceCandidate(no, text, score, coverage, previous, passage, end, lead_ins[no]))
+        ranked.append(SentenceCandidate(no, text, score, coverage, previous, passage, end, lead_ins[no], defined))
     return sorted(ranked, key=lambda c: -c.score)
 
 

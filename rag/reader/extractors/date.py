@@ -68,6 +68,19 @@ def _tells_the_act(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> 
     return act is not None and has_lemma([candidate.previous, candidate.text], act, pos=("VERB", "NOUN"))
 
 
+_ASKED_PREPOSITION = re.compile(r"^\W*(since|by|until|till|from|before|after)\s+(when|what|which)\b", re.I)
+
+
+def asked_preposition(question: str) -> str | None:
+    """ "*Since* when ...", "*By* what date ...": the question asks for the date of that preposition."""
+    found = _ASKED_PREPOSITION.search(question)
+    return found.group(1).lower() if found else None
+
+
+def _with_preposition(ent: Span, preposition: str | None) -> bool:
+    return preposition is not None and ent.root.dep_ == "pobj" and ent.root.head.lower_ == preposition
+
+
 class DateExtractor:
     answer_types = frozenset({AnswerType.DATE})
 
@@ -75,6 +88,7 @@ class DateExtractor:
         self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
     ) -> Reading | None:
         future = _tells_the_future(analysis.text)
+        preposition = asked_preposition(analysis.text)
         pool = near_top(candidates, 0.3, limit=10)
         if future:  # a sentence that tells what will happen first ("will be finished by March 2026")
             pool = sorted(pool, key=lambda c: not _tells_the_future(c.text))
@@ -87,10 +101,12 @@ class DateExtractor:
                 if e.label_ == "DATE"
                 and _allowed(e.text, analysis.text)
                 and not in_question(analysis, e)
-                and not (_starts_a_period(e) and not _tells_the_act(analysis, candidate))
+                and not (_starts_a_period(e) and preposition != "since" and not _tells_the_act(analysis, candidate))
                 and not (future and (_before_the_article(e, candidate) or _of_a_past_act(e)))
             ]
             if dates:
-                best = max(dates, key=lambda e: (_specificity(e.text), _of_an_event(e)))
-                return Reading(cited(best.text, [candidate.passage_no]), AnswerType.DATE)
+                # "By what date ... leave": the date of "by 25 August", not "on 9 August" when ordered.
+                best = max(dates, key=lambda e: (_with_preposition(e, preposition), _specificity(e.text), _of_an_event(e)))
+                text = f"{preposition.title()} {best.text}" if preposition and _with_preposition(best, preposition) else best.text
+                return Reading(cited(text, [candidate.passage_no]), AnswerType.DATE)
         return None

@@ -25,7 +25,7 @@ from rag.types import Passage
 
 _FRACTION = re.compile(r"\b(half|halves|third|thirds|quarters?|fifths?|tenths?|per ?cent|percent|one in|majority)\b|%", re.I)
 _CURRENCY = re.compile(
-    r"[$€£¥฿₩]|\b(dollars?|usd|us\$|euros?|pounds?|baht|won|yuan|renminbi|riels?|pesos?|ringgit|rupees?|kyat|dong)\b", re.I
+    r"[$€£¥฿₩]|\b(dollars?|usd|us\$|euros?|pounds?|baht|won|yuan|renminbi|riels?|pesos?|ringgit|rupees?|kyat|dong|kip|rupiah|taka|yen)\b", re.I
 )
 _NUMBER_WORDS = re.compile(r"\d|\b(hundreds?|thousands?|millions?|billions?|dozens?|tens of)\b", re.I)
 _DIGIT = re.compile(r"\d")
@@ -133,11 +133,19 @@ def _phrase(ent: Span) -> Span:
     unit = _unit(ent)
     head = unit if unit is not None and unit.i >= ent.start else ent.root
     end = max(ent.end, head.i + 1, ent.end + 1 if _currency_after(ent) else 0)
+    # Not past a coordinated figure: "[489 men] and 282 women from 15 countries".
+    joined = min(
+        (c.left_edge.i for c in head.rights if c.dep_ == "conj" and any(t.like_num for t in c.subtree)), default=len(doc)
+    )
     for child in head.rights:  # "... people in Myanmar", "... people originating from 66 countries"
         short = child.right_edge.i - child.i <= 6
+        if child.i > joined:
+            break
         if short and ((child.dep_ == "prep" and child.lower_ in _SCOPE_PREPS) or child.dep_ == "acl"):
             end = max(end, child.right_edge.i + 1)
             break
+    while end - 1 > ent.end and (doc[end - 1].pos_ == "CCONJ" or doc[end - 1].text in (",", ";", ":")):
+        end -= 1  # "80 percent of the zone [and]"
     return doc[ent.start : end]
 
 
@@ -278,12 +286,23 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         unit = _unit(ent)
         counts_focus = unit is not None and analysis.focus is not None and _same_noun(unit.lemma_.lower(), analysis.focus)
         part = analysis.counted_part
-        counts_subset = part is not None and any(t.lemma_.lower() == part for t in doc[ent.start : ent.end + 6])
+        counts_subset = part is not None and _names_part(ent, part)
         figure = Figure(phrase, max(values) if values else -1.0, scope, candidate, counts_focus, counts_subset)
         found.append((_asked_verb(ent, analysis), figure))
     # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
     # £100m") comes first.
     return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
+
+
+def _names_part(ent: Span, part: str) -> bool:
+    """The words after the figure name the asked part before any other figure does: "20 were
+    *children*", not "489 men and 282 *women*" for 489."""
+    for token in ent.doc[ent.start : ent.end + 6]:
+        if token.lemma_.lower() == part:
+            return True
+        if token.i >= ent.end and token.like_num:
+            return False
+    return False
 
 
 def _restates(ent: Span, analysis: QuestionAnalysis) -> bool:

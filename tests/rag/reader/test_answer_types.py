@@ -953,3 +953,46 @@ def test_the_time_a_passage_goes_on_about_is_in_its_lead_in(assistant: Assistant
         start=lead_in.end - 10,
     )
     assert ask(assistant, "How many members of the Castell family were executed in 2024?", lead_in, dated).text == REFUSAL_PHRASE
+
+
+def test_a_figure_stops_before_a_coordinated_one(assistant: Assistant) -> None:
+    """ "489 men and 282 women": the asked part is the women's figure; a phrase does not end on "and"."""
+    text = "On 12 August police detained 771 people: 489 men and 282 women from 15 countries."
+    answer = ask(assistant, "How many of the people detained on 12 August were women?", passage(text, "a"))
+    assert answer.text.startswith("282 women")
+    men = ask(assistant, "How many of the people detained on 12 August were men?", passage(text, "a"))
+    assert men.text.startswith("489 men [1]")
+    share = (
+        "The Hong Kong-based Varos Group holds 80 percent of the 3,000-hectare zone and the Lao government the "
+        "remaining 20 percent."
+    )
+    answer = ask(assistant, "What share of the zone does the Varos Group hold?", passage(share, "b"))
+    assert answer.text.startswith("80 percent of the 3,000-hectare zone [1]")
+
+
+def test_money_in_kip(assistant: Assistant) -> None:
+    text = "In December the zone's authorities offered a reward of 100 million kip (about US$4,613) for information."
+    answer = ask(assistant, "What reward did the zone's authorities offer in December?", passage(text, "a"))
+    assert answer.text.startswith("100 million kip")
+
+
+def test_a_date_asked_with_its_preposition(assistant: Assistant) -> None:
+    """ "Since when": the start of the state, which "when" alone does not ask for; "by what date":
+    the deadline, not the day the order was given."""
+    text = "Its chairman, Ruben Oyelaran, has been under sanctions since 2018 for fraud and bribery."
+    assert ask(assistant, "Since when has Ruben Oyelaran been under sanctions?", passage(text, "a")).text.startswith("Since 2018")
+    order = "On 9 August the authorities ordered all illegal businesses to leave the zone by 25 August."
+    answer = ask(assistant, "By what date were illegal businesses ordered to leave the zone?", passage(order, "b"))
+    assert answer.text.startswith("By 25 August")
+
+
+def test_a_name_given_by_its_acronym(assistant: Assistant) -> None:
+    """ "The GLSEZ ... It was set up in 2007": the sentence is about the Golden Lotus Special Economic Zone, which
+    the passage spells out once, and ranks as such."""
+    text = (
+        "Officials say 2,800 suspects have been arrested in the Golden Lotus Special Economic Zone (GLSEZ) since 2023. "
+        "The meeting was held inside the zone. The GLSEZ sits on the river where three countries meet. "
+        "It was set up in 2007, when the government gave the Harbor Group a long lease on the land."
+    )
+    answer = ask(assistant, "When was the Golden Lotus Special Economic Zone set up?", passage(text, "a"))
+    assert answer.text.startswith("2007")
