@@ -217,19 +217,20 @@ def days_of_months(text: str) -> set[tuple[int, int]]:
     found = set()
     for match in _DAY_MONTH.finditer(text):
         day, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        number = _month_number(month)
+        number = month_number(month)
         if number and 1 <= int(day) <= 31:
             found.add((number, int(day)))
     return found
 
 
-def _month_number(word: str) -> int | None:
+def month_number(word: str) -> int | None:
+    """1 for "January", "Jan" or "Jan.", None for a word that names no month."""
     return _MONTH_NUMBERS.get(word.lower().rstrip("."))
 
 
 def is_month(word: str) -> bool:
     """"November", "Nov", "Nov." (English month names and their abbreviations)."""
-    return _month_number(word) is not None
+    return month_number(word) is not None
 
 
 def dated_in(date: str | None, name: str) -> bool:

@@ -80,15 +80,14 @@ def apposition_heads(token: Token) -> list[Token]:
 def parse(texts: Sequence[str]) -> list[Doc]:
     """spaCy Docs of `texts`, in order, parsing only those not seen before."""
     with _lock:
-        missing = [t for t in dict.fromkeys(texts) if t not in _cache]
+        # Looked up by membership: the Doc of "" is empty, hence false.
+        found = {t: _cache[t] for t in dict.fromkeys(texts) if t in _cache}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
         fresh = dict(zip(missing, pipeline().pipe(missing, batch_size=32), strict=True))
         with _lock:
             if len(_cache) + len(fresh) > _CACHE_MAX:
                 _cache.clear()
             _cache.update(fresh)
-            found = {t: _cache.get(t) or fresh[t] for t in texts}
-    else:
-        with _lock:
-            found = {t: _cache[t] for t in texts}
+        found.update(fresh)
     return [found[t] for t in texts]

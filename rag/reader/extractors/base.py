@@ -14,7 +14,7 @@ from rag.reader.candidates import SentenceCandidate
 from rag.reader.nlp import parse
 from rag.reader.parties import GENERIC_NAME_WORDS, about_another_party, by_another_actor, same_country
 from rag.reader.question import QuestionAnalysis
-from rag.text_features import YEAR, days_of_months, mentions, numbers
+from rag.text_features import YEAR, days_of_months, mentions, month_number, numbers
 from rag.types import Passage
 
 
@@ -125,11 +125,24 @@ def _on_another_day(analysis: QuestionAnalysis, sentence: str, tokens: set[int] 
     return bool(told) and not asked & told
 
 
+def _in_another_month(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None) -> bool:
+    """The question asks about a month ("deported in November 2023") and the clause, or else the
+    sentence, dates its act in other months only ("19 were deported in April 2023 and 25 in
+    November 2023": April, for the 19)."""
+    asked = {month_number(n) for n in analysis.loose_names} - {None}
+    if not asked or analysis.answer_type is AnswerType.DATE or days_of_months(analysis.text) or _SPAN_OF_DAYS.search(analysis.text):
+        return False
+    doc = parse([sentence])[0]
+    words = [doc[i] for i in sorted(tokens)] if tokens is not None else list(doc)
+    told = {month_number(t.text) for t in words if t.ent_type_ == "DATE"} - {None}
+    return bool(told) and not asked & told
+
+
 def dated_otherwise(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None = None) -> bool:
     """The sentence (or the clause of its `tokens`) dates its act in years, none of them the year
     asked about ("arrested in April *2024*" does not answer "in April 2025"); "since 2023" covers
     the years after it. The sentence is parsed only when the question asks a year."""
-    if _on_another_day(analysis, sentence, tokens):
+    if _on_another_day(analysis, sentence, tokens) or _in_another_month(analysis, sentence, tokens):
         return True
     asked = [n for n in analysis.loose_names if YEAR.fullmatch(n)]
     if not asked:

@@ -57,6 +57,13 @@ def _unit(ent: Span) -> Token | None:
             return token
         if token.pos_ not in ("ADJ",):
             break
+    if root.dep_ == "conj":
+        # Gapping: "19 Japanese were deported in April and *25* in November" counts Japanese too.
+        earlier = [
+            t for t in ent.doc[: ent.start]
+            if t.like_num and t.dep_ == "nummod" and t.ent_type_ != "DATE" and t.head.pos_ in ("NOUN", "PROPN")
+        ]
+        return earlier[-1].head if earlier else None
     return None
 
 
@@ -275,7 +282,8 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             )
         else:
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
-        if analysis.counted_kind and not mentions(f"{phrase} {clause}", analysis.counted_kind):
+        unit = _unit(ent)
+        if analysis.counted_kind and not mentions(f"{phrase} {clause} {unit.text if unit else ''}", analysis.counted_kind):
             continue  # "how many Vietnamese nationals": a figure of others ("77 Chinese nationals") is not one
         if not ok or dated_otherwise(analysis, candidate.text, clause_tokens):
             continue  # another place, or another time ("arrested in April 2024" for "in April 2025")
@@ -283,7 +291,6 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             continue  # "hundreds of thousands trafficked" (here or just before) does not count the *murdered*
         values = numbers(ent.text)
         scope = phrase_places or _places(doc, clause_tokens)
-        unit = _unit(ent)
         counts_focus = unit is not None and analysis.focus is not None and _same_noun(unit.lemma_.lower(), analysis.focus)
         part = analysis.counted_part
         counts_subset = part is not None and _names_part(ent, part)

@@ -996,3 +996,14 @@ def test_a_name_given_by_its_acronym(assistant: Assistant) -> None:
     )
     answer = ask(assistant, "When was the Golden Lotus Special Economic Zone set up?", passage(text, "a"))
     assert answer.text.startswith("2007")
+
+
+def test_a_figure_of_another_month_and_a_gapped_figure(assistant: Assistant) -> None:
+    """ "19 Norlanders were deported in April 2023 and 25 in November 2023": the 25 counts Norlanders
+    too (the noun is gapped) and is November's; the 19 is April's."""
+    text = "Earlier transfers were smaller: 19 Norlanders were deported from Varos in April 2023 and 25 in November 2023."
+    november = ask(assistant, "How many Norlanders were deported from Varos in November 2023?", passage(text, "a"))
+    assert november.text.startswith("25") and "19" not in november.text
+    april = ask(assistant, "How many Norlanders were deported from Varos in April 2023?", passage(text, "a"))
+    assert april.text.startswith("19 Norlanders") and "25" not in april.text
+
