@@ -243,10 +243,42 @@ def dated_in(date: str | None, name: str) -> bool:
     return month is not None and date[5:7] == f"{month:02d}"
 
 
+# Names of one country that do not start one another ("Cambodian" already mentions Cambodia):
+# its name, short forms and demonyms. Data, like the month table.
+_COUNTRY_NAMES = (
+    ("United States", "US", "U.S.", "USA", "America", "American", "Americans"),
+    ("United Kingdom", "UK", "U.K.", "Britain", "British", "Briton", "Britons"),
+    ("China", "Chinese"),
+    ("Philippines", "Philippine", "Filipino", "Filipinos", "Filipina"),
+    ("Myanmar", "Burma", "Burmese"),
+    ("Laos", "Lao", "Laotian", "Laotians"),
+    ("Thailand", "Thai", "Thais"),
+    ("Vietnam", "Viet Nam", "Vietnamese"),
+    ("Netherlands", "Dutch"),
+    ("Germany", "German", "Germans"),
+    ("France", "French"),
+    ("Switzerland", "Swiss"),
+    ("Turkey", "Türkiye", "Turkish"),
+)
+_SAME_COUNTRY = {name.lower(): group for group in _COUNTRY_NAMES for name in group}
+
+
+def _names_the_country(text: str, term: str) -> bool:
+    """`text` names the country of `term` another way: "US" for "American", "Chinese" for "China"
+    (short forms in capitals only: "US", not "us")."""
+    for name in _SAME_COUNTRY.get(term.lower(), ()):
+        flags = 0 if name.isupper() or "." in name else re.I
+        if re.search(rf"(?<![\w.]){re.escape(name)}(?:['’]s)?(?![\w])", text, flags):
+            return True
+    return False
+
+
 def mentions(text: str, term: str) -> bool:
     """Whether `text` mentions `term` (at the start of a word: "Cambodian" mentions Cambodia,
-    "coming" does not mention Ming), tolerating a small misspelling of longer words."""
+    "coming" does not mention Ming; "US" mentions American), tolerating a small misspelling of longer words."""
     if re.search(rf"(?<!\w){re.escape(term.lower())}", text.lower()):
+        return True
+    if _names_the_country(text, term):
         return True
     if len(term) < 5 or term.isdigit():
         return False

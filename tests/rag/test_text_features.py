@@ -73,3 +73,15 @@ def test_a_possessive_mentions_the_name_it_is_built_on() -> None:
     assert mentions("Norland's ambassador went to the border", "Norlandic")
     assert mentions("Norland ambassador went to the border", "Norlandic")
     assert not mentions("Varos's ambassador went to the border", "Norlandic")
+
+
+def test_a_country_named_another_way() -> None:
+    """ "US" for "American", "Chinese" for "China", "Thai" for "Thailand", "Lao" for "Laos": names of
+    one country that do not start one another. Short forms count in capitals only."""
+    assert mentions("issued through the US law firm Hollis & Gray", "American")
+    assert mentions("the U.S. Treasury said", "American")
+    assert mentions("77 Chinese nationals were held", "China")
+    assert mentions("taken into Thai custody", "Thailand")
+    assert mentions("Lao officials said", "Laos")
+    assert not mentions("let us go home", "American")
+    assert not mentions("77 Vietnamese nationals were held", "China")
