@@ -36,6 +36,10 @@ PLACE_NOUNS = frozenset(
 NAMED_NOUNS = frozenset(
     ["name", "law", "act", "provision", "section", "protocol", "programme", "program", "operation", "scheme", "platform", "app", "application", "compound", "park", "casino", "hub", "desk", "term", "word", "phrase", "title", "campaign", "project", "convention", "treaty", "policy", "rule", "code", "order", "sanction", "resolution", "report"]
 )
+MONEY_NOUNS = frozenset(
+    ["sum", "price", "fee", "fine", "ransom", "reward", "bail", "compensation", "cost", "revenue", "salary", "wage",
+     "budget", "profit", "proceeds", "payment"]
+)
 MEASURE_NOUNS = frozenset(
     ["acre", "hectare", "kilometre", "kilometer", "km", "mile", "metre", "meter", "square", "foot", "feet", "building", "structure", "floor", "room", "hour", "day", "week", "month", "year", "minute", "storey", "story"]
 )
@@ -175,6 +179,8 @@ def _wh_noun_type(focus: str | None, plural: bool) -> AnswerType | None:
         return AnswerType.LIST if plural else AnswerType.PERSON
     if focus in ORGANISATION_NOUNS:
         return AnswerType.LIST if plural else AnswerType.ORGANISATION
+    if focus in MONEY_NOUNS:
+        return AnswerType.MONEY  # "what total *sum*", "which *fine*"
     if focus in ("kind", "type", "sort", "form"):
         return AnswerType.LIST
     if focus in NAMED_NOUNS:

@@ -24,6 +24,7 @@ _LABELS = frozenset({"LAW", "WORK_OF_ART", "FAC", "PRODUCT", "ORG", "EVENT", "GP
 _QUOTED = re.compile(
     r"[“\"]([^”\"]{3,80})[”\"]|(?<!\w)[‘']([^’']{3,80})[’'](?!\w)|(?<![\w*])[*_]{1,2}([^*_]{3,160}?)[*_]{1,2}(?![\w*])"
 )
+NAMED_AFTER_BONUS = 0.2  # a name right after the asked noun, as after "called"
 APPOSITION_BONUS = 0.15  # a name set beside the asked noun ("X, a compound in ...") is a name of one
 _NAMING = re.compile(r"\b(called|named|known as|dubbed|titled|entitled|termed)\s*(the |a |an )?[,:]?\s*$", re.I)
 
@@ -60,6 +61,22 @@ def _appositive_names(doc: Doc, noun: str | None) -> list[str]:
     return names
 
 
+def _names_after_the_noun(doc: Doc, analysis: QuestionAnalysis) -> list[str]:
+    """A name right after the asked noun: "under the stage *name* Xingxing", "the *operation*
+    Liberterra III": capitalised words (and a number in them) that follow it."""
+    noun = analysis.focus or named_noun(analysis)
+    names = []
+    for token in doc:
+        if not noun or token.lemma_.lower() != noun:
+            continue
+        end = token.i + 1
+        while end < len(doc) and (doc[end].is_title or doc[end].is_upper or (doc[end].like_num and end > token.i + 1)) and not doc[end].is_punct:
+            end += 1
+        if end > token.i + 1:
+            names.append(doc[token.i + 1 : end].text)
+    return names
+
+
 def _names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[tuple[float, str]]:
     text = candidate.text
     noun = named_noun(analysis)
@@ -70,6 +87,9 @@ def _names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[tup
             bonus = 0.2 if _NAMING.search(text[: match.start()]) else 0.1
             found.append((bonus, name))
     doc = parse([text])[0]
+    for name in _names_after_the_noun(doc, analysis):  # "the stage name Xingxing": named as the asked noun
+        if not in_question(analysis, name):
+            found.append((NAMED_AFTER_BONUS, name))
     for name in _appositive_names(doc, noun):  # "Crouching Tiger Villa, a compound": whatever the recogniser saw
         if not in_question(analysis, name):
             found.append((APPOSITION_BONUS, name))

@@ -1007,3 +1007,13 @@ def test_a_figure_of_another_month_and_a_gapped_figure(assistant: Assistant) -> 
     april = ask(assistant, "How many Norlanders were deported from Varos in April 2023?", passage(text, "a"))
     assert april.text.startswith("19 Norlanders") and "25" not in april.text
 
+
+
+def test_a_name_right_after_the_asked_noun(assistant: Assistant) -> None:
+    """ "What stage name does he go by?": "works under the stage name Starling", not the nationality."""
+    text = (
+        "Ruben Oyelaran, a 31-year-old Norlandic television actor who works under the stage name Starling, was "
+        "contacted by a man who offered him a film role."
+    )
+    answer = ask(assistant, "What stage name does the actor lured to Varos go by?", passage(text, "a", title="Actor lured to Varos"))
+    assert answer.text.startswith("Starling")

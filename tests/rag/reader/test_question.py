@@ -17,6 +17,7 @@ CASES = [
     ("How much did the syndicate earn last year?", AnswerType.MONEY),
     ("What fine did the court impose on each defendant?", AnswerType.MONEY),
     ("What value did the court put on the syndicate's gambling?", AnswerType.MONEY),
+    ("What total sum are the suspects alleged to have taken from their victims?", AnswerType.MONEY),
     # The head of the noun phrase after the wh-word, however the parser attaches "which".
     ("Which Chinese triad group did the agency connect to the operations?", AnswerType.ORGANISATION),
     ("In which part of Norland was a hotel raided?", AnswerType.PLACE),
