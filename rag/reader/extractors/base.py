@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
@@ -87,20 +87,29 @@ def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool
     )
 
 
-def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int]]:
-    """The years that date an act the sentence tells ("were arrested *in April 2024*"), not a noun
-    in passing ("the civil war that followed the February 2021 coup"); and the years that start a
-    period ("*since 2023*": the years after it are covered)."""
-    told: list[str] = []
-    since: list[int] = []
+def _event_dates(doc: Doc, tokens: set[int] | None) -> list[tuple[Span, Token | None]]:
+    """The dates of an act the sentence tells ("were arrested *in April 2024*"), with their
+    preposition, not of a noun in passing ("the civil war that followed the February 2021 coup")."""
+    found = []
     for ent in doc.ents:
-        years = YEAR.findall(ent.text)
-        if ent.label_ != "DATE" or not years or (tokens is not None and ent.root.i not in tokens):
+        if ent.label_ != "DATE" or (tokens is not None and ent.root.i not in tokens):
             continue
         prep = ent.root.head if ent.root.dep_ == "pobj" else None
         attached = prep.head if prep is not None and prep.dep_ == "prep" else ent.root.head
-        if attached.pos_ not in ("VERB", "AUX"):
-            continue
+        # Or to what stands for the verb in a gapped clause ("19 were deported in April and *25* in November").
+        gapped = attached.dep_ == "conj" and attached.head.pos_ in ("VERB", "AUX")
+        if attached.pos_ in ("VERB", "AUX") or gapped:
+            found.append((ent, prep))
+    return found
+
+
+def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int]]:
+    """The years that date an act the sentence tells, and the years that start a period ("*since
+    2023*": the years after it are covered)."""
+    told: list[str] = []
+    since: list[int] = []
+    for ent, prep in _event_dates(doc, tokens):
+        years = YEAR.findall(ent.text)
         told += years
         if prep is not None and prep.lower_ in ("since", "from"):
             since += [int(y) for y in years]
@@ -128,13 +137,12 @@ def _on_another_day(analysis: QuestionAnalysis, sentence: str, tokens: set[int] 
 def _in_another_month(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None) -> bool:
     """The question asks about a month ("deported in November 2023") and the clause, or else the
     sentence, dates its act in other months only ("19 were deported in April 2023 and 25 in
-    November 2023": April, for the 19)."""
+    November 2023": April, for the 19); a month of a noun in passing ("the February 2021 coup")
+    does not count."""
     asked = {month_number(n) for n in analysis.loose_names} - {None}
     if not asked or analysis.answer_type is AnswerType.DATE or days_of_months(analysis.text) or _SPAN_OF_DAYS.search(analysis.text):
         return False
-    doc = parse([sentence])[0]
-    words = [doc[i] for i in sorted(tokens)] if tokens is not None else list(doc)
-    told = {month_number(t.text) for t in words if t.ent_type_ == "DATE"} - {None}
+    told = {month_number(t.text) for ent, _ in _event_dates(parse([sentence])[0], tokens) for t in ent} - {None}
     return bool(told) and not asked & told
 
 
