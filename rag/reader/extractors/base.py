@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
@@ -65,6 +66,7 @@ def _unqualified_actor(analysis: QuestionAnalysis, name: str, candidate: Sentenc
     return unqualified and _country_of_the_passage(candidate.passage.text, name)
 
 
+@lru_cache(maxsize=4096)  # asked for each candidate sentence of the same few passages
 def _country_of_the_passage(text: str, nationality: str) -> bool:
     """The passage names the nationality's country at least as often as any other: its plain
     "police" are that country's (a passage on Cambodia's raids that mentions "the Thai border" is not

@@ -14,7 +14,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
-from rag.reader.nlp import apposition_heads, parse
+from rag.reader.nlp import apposition_heads, governing_verb, parse
 from rag.reader.question import LIGHT_VERBS, PERSON_NOUNS, QuestionAnalysis, main_verb
 from rag.support import passage_sentences
 from rag.text_features import mentions
@@ -54,10 +54,7 @@ def _titled_or_acting(ent: Span, analysis: QuestionAnalysis) -> bool:
     """The person carries some title in the sentence ("Wijayanthi Edirisinghe, Sri Lanka's
     *ambassador*", "*spokesman* Naing Maung Zaw") or does the asked act ("said Benedikt Hofmann")."""
     root = ent.root
-    titles = [c for c in root.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
-    titles += [t for t in apposition_heads(root)]
-    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
-        titles.append(root.head)
+    titles = [*_beside(root), *apposition_heads(root)]
     # The title says of what, in the question's words: "Sri Lanka's ambassador" for "which Sri Lankan
     # envoy", not "head of the Kokang zone" for "the leader of Myanmar's junta".
     if any(t.lemma_.lower() in PERSON_NOUNS and _of_the_asked(t, analysis) for t in titles):
@@ -114,7 +111,7 @@ def _attachment(ent: Span, analysis: QuestionAnalysis) -> float:
         return 0.15 if head.pos_ in ("NOUN", "PROPN") else 0.05
     # Deeper in a verb's phrase: "*found* in a pickup truck near Bokor Mountain in Kampot province"
     # is where the asked act happened; "*studied* at a university in Chungcheong" is where another did.
-    verb = next((t for t in ent.root.ancestors if t.pos_ in ("VERB", "AUX")), None)
+    verb = governing_verb(ent)
     if verb is None or verb.lemma_.lower() in LIGHT_VERBS or not all(t.dep_ in _PHRASE_LINKS for t in _path_up(ent.root, verb)):
         return 0.0
     if analysis.uses(verb.text):
@@ -125,10 +122,10 @@ def _attachment(ent: Span, analysis: QuestionAnalysis) -> float:
 _PHRASE_LINKS = frozenset({"pobj", "prep", "compound", "appos", "conj", "npadvmod"})
 
 
-def _path_up(token: Token, until: Token | None) -> list[Token]:
+def _path_up(token: Token, until: Token) -> list[Token]:
     """The tokens from `token` up to (not including) its ancestor `until`."""
     path = []
-    while until is not None and token != until and token.head != token:
+    while token != until and token.head != token:
         path.append(token)
         token = token.head
     return path
@@ -235,10 +232,15 @@ def _name_span(doc: Doc, token: Token) -> Span:
 def _person_role(token: Token) -> bool:
     """A person noun stands in apposition to the name ("Pia Oberoi, a senior *adviser*") or as the
     title before it ("*spokesman* Naing Maung Zaw")."""
+    return any(t.lemma_.lower() in PERSON_NOUNS for t in _beside(token))
+
+
+def _beside(token: Token) -> list[Token]:
+    """The common nouns set beside a name: in apposition either way, or as a compound before it."""
     beside = [c for c in token.children if c.dep_ in ("appos", "compound") and c.pos_ == "NOUN"]
     if token.dep_ == "appos" and token.head.pos_ == "NOUN":
         beside.append(token.head)
-    return any(t.lemma_.lower() in PERSON_NOUNS for t in beside)
+    return beside
 
 
 def unlabelled_people(doc: Doc) -> list[Span]:

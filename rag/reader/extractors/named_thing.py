@@ -65,9 +65,11 @@ def _names_after_the_noun(doc: Doc, analysis: QuestionAnalysis) -> list[str]:
     """A name right after the asked noun: "under the stage *name* Xingxing", "the *operation*
     Liberterra III": capitalised words (and a number in them) that follow it."""
     noun = analysis.focus or named_noun(analysis)
-    names = []
+    names: list[str] = []
+    if not noun:
+        return names
     for token in doc:
-        if not noun or token.lemma_.lower() != noun:
+        if token.lemma_.lower() != noun:
             continue
         end = token.i + 1
         while end < len(doc) and (doc[end].is_title or doc[end].is_upper or (doc[end].like_num and end > token.i + 1)) and not doc[end].is_punct:

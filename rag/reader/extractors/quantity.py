@@ -151,9 +151,7 @@ def _phrase(ent: Span) -> Span:
         if short and ((child.dep_ == "prep" and child.lower_ in _SCOPE_PREPS) or child.dep_ == "acl"):
             end = max(end, child.right_edge.i + 1)
             break
-    while end - 1 > ent.end and (doc[end - 1].pos_ == "CCONJ" or doc[end - 1].text in (",", ";", ":")):
-        end -= 1  # "80 percent of the zone [and]"
-    return doc[ent.start : end]
+    return doc[ent.start : _without_links(doc, ent.end, end)]  # "80 percent of the zone [and]"
 
 
 _OTHER_CLAUSES = frozenset({"advcl", "conj", "ccomp", "parataxis", "relcl", "acl"})
@@ -231,11 +229,16 @@ def _relabelled(ent: Span) -> list[Span]:
     return [Span(ent.doc, t.i, t.i + 1, label="CARDINAL") for t in ent if t.like_num]
 
 
+def _without_links(doc: Doc, floor: int, end: int) -> int:
+    """`end` moved back over a conjunction or comma left at the end of a span, not below `floor`."""
+    while end - 1 > floor and (doc[end - 1].pos_ == "CCONJ" or doc[end - 1].text in (",", ";", ":")):
+        end -= 1
+    return end
+
+
 def _trimmed(ent: Span) -> Span:
     """Without a conjunction or comma the recogniser left at the end ("[$216 million and] $639 million")."""
-    end = ent.end
-    while end - 1 > ent.start and (ent.doc[end - 1].pos_ == "CCONJ" or ent.doc[end - 1].text in (",", ";")):
-        end -= 1
+    end = _without_links(ent.doc, ent.start, ent.end)
     return ent if end == ent.end else Span(ent.doc, ent.start, end, label=ent.label_)
 
 
