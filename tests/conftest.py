@@ -10,6 +10,9 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The local backend's default is Qwen2.5-Coder-1.5B (1.1 GB, joined on demand): the tests use SmolLM2,
+# which loads in a second, and never need Qwen. Tests of the default itself build their settings directly.
+os.environ["RAG_LOCAL__MODEL_PATH"] = "smollm2"
 
 from rag.assistant import Assistant, update_index
 from rag.settings import Settings

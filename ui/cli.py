@@ -42,4 +42,7 @@ def register(app: typer.Typer) -> None:
         if settings.ui.host not in ("127.0.0.1", "localhost", "::1") and not settings.ui.auth:
             typer.echo(f"warning: serving on {settings.ui.host} without a login; set RAG_UI__AUTH=user:password",
                        err=True)
-        launch_app(build_app(assistant, settings), settings)
+        try:
+            launch_app(build_app(assistant, settings), settings)
+        finally:
+            assistant.close()  # a local model freed at interpreter teardown prints a traceback

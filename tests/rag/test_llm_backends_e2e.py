@@ -8,6 +8,9 @@ falls back to the extractive backend only when that is configured, and says so.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from rag.cli import app
 from rag.llama_server import free_port, llama_server
 from rag.settings import Settings
 from rag.types import Answer, AnswerStatus
+from tests.conftest import ROOT
 from tests.rag.llm_fixtures import smollm2
 
 __all__ = ["smollm2"]  # the fixture is used by name
@@ -31,11 +35,13 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def llm_assistant(seed_settings: Settings, smollm2: Path) -> Assistant:
+def llm_assistant(seed_settings: Settings, smollm2: Path) -> Iterator[Assistant]:
     settings = seed_settings.model_copy(deep=True)
     settings.local.model_path = smollm2
     settings.local.max_tokens = 80
-    return Assistant.load(settings)
+    assistant = Assistant.load(settings)
+    yield assistant
+    assistant.close()
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +123,16 @@ def test_any_langchain_chat_model_plugged_in_from_python(llm_assistant: Assistan
     assistant.register_generator("mine", OpenAICompatibleGenerator(assistant.settings.openai, chat_model=chat))
     assert assistant.available_backends()["mine"] is None
     assert_checked(assistant.ask(QUESTION, backend="mine"), "mine")
+
+
+def test_rag_ask_with_the_local_backend_exits_without_a_traceback(seed_settings: Settings, smollm2: Path) -> None:
+    """The CLI process owns the model: it is closed before the interpreter's teardown, where llama.cpp
+    would print `TypeError: 'NoneType' object is not callable` from _internals.free_model."""
+    # A short written answer on one thread: this checks the exit, not the answer.
+    env = {**os.environ, "RAG_LOCAL__MODEL_PATH": str(smollm2), "RAG_LOCAL__MODE": "writer",
+           "RAG_LOCAL__MAX_TOKENS": "16", "RAG_LOCAL__N_THREADS": "1"}  # fmt: skip
+    cmd = [sys.executable, "-c", "from rag.cli import main; main()", "ask", "--backend", "local",
+           "--data-dir", str(seed_settings.paths.data_dir), QUESTION]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "free_model" not in proc.stderr, proc.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,41 @@ def test_context_sized_to_the_model(smollm2: Path) -> None:
     """SmolLM2-135M was trained with 8,192 tokens: a larger n_ctx setting is capped to it."""
     gen = LocalGGUFGenerator(settings(smollm2, n_ctx=65536), max_passages=3)
     assert gen.n_ctx() == 8192
+
+
+def test_close_frees_the_model_and_a_later_use_loads_it_again(smollm2: Path) -> None:
+    gen = LocalGGUFGenerator(settings(smollm2, max_tokens=8), max_passages=2)
+    first = gen._llama()[0]
+    gen.close()
+    assert first._model.model is None  # freed by llama.cpp now, not at interpreter exit
+    assert gen.generate("How many people are held in Myanmar?", PASSAGES).text.strip()
+    assert gen._llama()[0] is not first
+
+
+# A process that owns a model: load it through the project's generator, answer once, exit. No close()
+# here: the generator's atexit hook must free the model before llama_cpp's globals are torn down.
+CHILD_ANSWERS_ONCE = """
+import sys
+from pathlib import Path
+
+from rag.generators.local_gguf import LocalGGUFGenerator
+from rag.settings import LocalLLMSettings
+from tests.rag.llm_fixtures import PASSAGES
+
+settings = LocalLLMSettings(model_path=Path(sys.argv[1]), n_ctx=2048, max_tokens=16, mode=sys.argv[2], n_threads=1)
+print(LocalGGUFGenerator(settings, max_passages=2).generate("How many people are held in Myanmar?", PASSAGES).text)
+"""
+
+
+@pytest.mark.parametrize("mode", ["writer", "reader"])
+def test_a_process_that_answered_exits_without_a_traceback(smollm2: Path, mode: str) -> None:
+    """llama-cpp-python frees a model in __del__; at interpreter teardown its globals are None and it
+    prints `TypeError: 'NoneType' object is not callable` (in _internals.free_model)."""
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD_ANSWERS_ONCE, str(smollm2), mode],
+        capture_output=True, text=True, timeout=180, cwd=root,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip()
+    assert "Traceback" not in proc.stderr and "free_model" not in proc.stderr, proc.stderr
