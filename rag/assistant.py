@@ -17,6 +17,7 @@ from index.store_protocol import Store, UpdateReport
 from index.vector_index import set_single_query_threads
 from rag import sentence_cache
 from rag.citations import check_citations
+from rag.closest import closest_passages
 from rag.conversation import Rewrite, rewrite_followup_explained
 from rag.deadline import Deadline, DeadlineExceeded
 from rag.filters import Scope, SourceFilter, resolve
@@ -29,7 +30,7 @@ from rag.settings import Settings
 from rag.spelling import corrected_question
 from rag.support import SentenceEncoder
 from rag.text_features import content_terms, entities, mentions, published_by
-from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
+from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Citation, Passage
 
 History = Sequence[tuple[str, str]]
 
@@ -197,6 +198,16 @@ class Assistant:
         LangChain chat model); its drafts go through the same citation checks."""
         self._generators[name] = generator
 
+    def close(self) -> None:
+        """Free what the generators hold (an in-process LLM: about 2 GB with Qwen); a later question loads it
+        again. Call it before the interpreter exits: llama.cpp cannot free a model during teardown."""
+        with self._generators_lock:
+            generators = list(self._generators.values())
+        for generator in generators:
+            close = getattr(generator, "close", None)
+            if callable(close):
+                close()
+
     def available_backends(self) -> dict[str, str | None]:
         """Backend name -> None if usable, else the reason it is not."""
         from rag.generators.base import GeneratorUnavailable
@@ -360,7 +371,9 @@ class Assistant:
         )
         timings["check_s"] = time.perf_counter() - start
         why: str | None = None
+        closest: list[Citation] = []
         if checked.refused:
+            closest = closest_passages(standalone, given, self.encoder, _closest_span(drafts))
             why = (
                 "the sources do not answer the question"
                 if not checked.sentences
@@ -374,6 +387,7 @@ class Assistant:
                 "reason": why,
                 "sentences": checked.sentences,
                 "citations": checked.citations,
+                "closest": closest,
                 "passages": given,
                 "backend_used": used,
                 "answered_by": str(drafts[0].extra["answered_by"]) if drafts and "answered_by" in drafts[0].extra else None,
@@ -393,6 +407,14 @@ class Assistant:
             yield draft.text
             return
         yield from generator.stream(question, passages)
+
+
+def _closest_span(drafts: Sequence[Draft]) -> tuple[int, int] | None:
+    """(passage number, offset in the source) of the span a reader came closest to answering with."""
+    where = drafts[0].extra.get("closest_span") if drafts else None
+    if isinstance(where, (list, tuple)) and len(where) == 2:
+        return int(where[0]), int(where[1])
+    return None
 
 
 def sentence_encoder(settings: Settings, query_embedder: Embedder) -> SentenceEncoder:

@@ -116,27 +116,7 @@ def check_citations(
                 continue
             if n - 1 not in order:
                 order[n - 1] = len(order) + 1
-                citations.append(
-                    Citation(
-                        n=order[n - 1],
-                        doc_id=passage.doc_id,
-                        chunk_id=passage.chunk_id,
-                        title=passage.title,
-                        outlet=passage.outlet,
-                        date=passage.date,
-                        date_estimated=passage.date_estimated,
-                        author=passage.author,
-                        url=passage.url,
-                        passage=passage.text,
-                        passage_start=passage.start,
-                        passage_end=passage.end,
-                        quote=result.quote,
-                        quote_start=result.quote_start,
-                        quote_end=result.quote_end,
-                        support=round(result.score, 3),
-                        pages=passage.pages_of(result.quote_start, result.quote_end),
-                    )
-                )
+                citations.append(citation_for(order[n - 1], passage, result))
             valid.append(order[n - 1])
         note = "; ".join(notes) or None
         if not valid:
@@ -161,3 +141,26 @@ def _with_markers(sentence: AnswerSentence) -> str:
     if body and body[-1] in ".!?":
         return f"{body[:-1]} {marks}{body[-1]}"
     return f"{body} {marks}"
+
+
+def citation_for(n: int, passage: Passage, result: SupportResult) -> Citation:
+    """The [n] source: the passage and its article, with the quote the support check chose."""
+    return Citation(
+        n=n,
+        doc_id=passage.doc_id,
+        chunk_id=passage.chunk_id,
+        title=passage.title,
+        outlet=passage.outlet,
+        date=passage.date,
+        date_estimated=passage.date_estimated,
+        author=passage.author,
+        url=passage.url,
+        passage=passage.text,
+        passage_start=passage.start,
+        passage_end=passage.end,
+        quote=result.quote,
+        quote_start=result.quote_start,
+        quote_end=result.quote_end,
+        support=round(result.score, 3),
+        pages=passage.pages_of(result.quote_start, result.quote_end),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import closing
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
@@ -243,8 +244,14 @@ def search(
 @app.command()
 def ask(
     question: str,
-    backend: Annotated[str | None, typer.Option(help="extractive, local or openai (default: settings)")] = None,
-    history: Annotated[Path | None, typer.Option(help="JSON file: [[question, answer], ...] for follow-ups")] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="extractive, combined, local (Qwen2.5-Coder-1.5B; RAG_LOCAL__MODEL_PATH=smollm2 for SmolLM2) "
+            "or openai (default: settings)"
+        ),
+    ] = None,
+    history: Annotated[Path | None, typer.Option(help="JSON file: \\[\\[question, answer], ...] for follow-ups")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the Answer as JSON (same as --format json)")] = False,
     output_format: Annotated[
         str, typer.Option("--format", help="text (readable), markdown (to paste into a report) or json")
@@ -262,11 +269,13 @@ def ask(
     settings = load_settings(preset, data_dir)
     turns = _read_history(history) if history else None
     assistant = _assistant(settings)
-    where, _ = _where(assistant, doc, outlet, since, until)
-    try:
-        answer = assistant.ask(question, history=turns, backend=backend, where=where)
-    except (QuestionError, FilterError) as err:
-        raise _fail(str(err)) from err
+    # Closed before exit: a local model freed by llama.cpp at interpreter teardown prints a traceback.
+    with closing(assistant):
+        where, _ = _where(assistant, doc, outlet, since, until)
+        try:
+            answer = assistant.ask(question, history=turns, backend=backend, where=where)
+        except (QuestionError, FilterError) as err:
+            raise _fail(str(err)) from err
     if as_json or output_format == "json":
         print(answer.model_dump_json(indent=2))
     elif output_format == "markdown":
@@ -306,6 +315,13 @@ def print_answer(answer: Answer) -> None:
     for c in answer.citations:
         console.print(
             f"\n[bold][{c.n}][/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)} "
+            f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
+        )
+    if answer.closest:
+        console.print("\n[yellow]Closest passages (not an answer):[/]")
+    for c in answer.closest:
+        console.print(
+            f"[dim]({c.n})[/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)} "
             f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
         )
     for warning in answer.warnings:

@@ -83,4 +83,8 @@ def _body(answer: Answer, numbers: dict[tuple[str, int, int], int]) -> tuple[str
         out += [_escape(answer.text[last : match.start()]), renumber(match)]
         last = match.end()
     text = "".join([*out, _escape(answer.text[last:])])
+    if answer.refused and answer.closest:
+        # Not references: nothing cites them. Listed under the refusal so a reader can look further.
+        lines = [reference_line(c.n, c).replace(f"{c.n}. ", "- ", 1) for c in answer.closest]
+        text += "\n\n*Closest passages (not an answer):*\n\n" + "\n".join(lines)
     return text, added

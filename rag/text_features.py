@@ -186,6 +186,14 @@ _JOINED_NAMES = re.compile(r"^[A-Z][\w']*(?:-[A-Z][\w']*)+$")
 
 
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+# A currency beside a figure: a symbol or the name of a currency of the region or a major one.
+CURRENCY = re.compile(
+    r"[$€£¥฿₩₱]|\b(dollars?|usd|us\$|euros?|pounds?|baht|won|yuan|renminbi|riels?|pesos?|ringgit|rupees?|kyat|dong"
+    r"|kip|rupiah|taka|yen)\b",
+    re.I,
+)
+# Words that give a share without a per cent sign.
+SHARE_WORDS = re.compile(r"%|\bper ?cent\b|\b(half|halves|third|thirds|quarters?|fifths?|tenths?|majority|minority)\b", re.I)
 
 
 def entities(question: str) -> list[str]:

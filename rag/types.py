@@ -107,6 +107,10 @@ class Answer(BaseModel):
     reason: str | None = Field(default=None, description="why it refused or failed")
     sentences: list[AnswerSentence] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
+    closest: list[Citation] = Field(
+        default_factory=list,
+        description="refused answers: the passage sentences closest to an answer, numbered 1..n; not an answer",
+    )
     passages: list[Passage] = Field(default_factory=list, description="what retrieval gave the generator")
     backend_requested: str
     backend_used: str

@@ -62,7 +62,8 @@ def register_api(assistant: Assistant, concurrency: int) -> None:
             top_k: int | None = None, doc_ids: list[str] | None = None, outlets: list[str] | None = None,
             since: str | None = None, until: str | None = None) -> dict[str, Any]:
         """Answer a question from the articles. Returns the Answer as JSON: text with [n] markers,
-        status (answered/refused/failed), reason, citations (title, outlet, date, quote, offsets, PDF pages), passages.
+        status (answered/refused/failed), reason, citations (title, outlet, date, quote, offsets, PDF pages), passages,
+        and for a refusal `closest`: the passage sentences nearest to an answer, which are not an answer.
         backend: extractive, local or openai (default: the server's); history: [[question, answer], ...];
         doc_ids, outlets, since, until (YYYY-MM-DD): answer only from those articles (filter_description says which)."""
         return answer_json(assistant, question, backend, history, top_k, doc_ids, outlets, since, until)

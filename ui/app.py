@@ -234,7 +234,9 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             turns = _turns(raw)
             hit = _click(evt, turns)
             answer = turns[hit[0]].parsed() if hit else None
-            citation = next((c for c in answer.citations if hit and c.n == hit[1]), None) if answer else None
+            # A refusal has no citations; its cards are the closest passages (numbered the same way).
+            cards = (answer.citations or answer.closest) if answer else []
+            citation = next((c for c in cards if hit and c.n == hit[1]), None)
             if citation is None:
                 return gr.skip(), gr.skip()
             # The document id comes from the session's own answer, never from the click itself.

@@ -79,6 +79,10 @@ def _answer_html(answer: Answer, turn: int, seconds: float | None = None) -> str
         parts.append('<div class="status-label">Refused</div>')
         parts.append(f'<div class="answer-text">{e(answer.text)}</div>')
         parts.append(f'<div class="reason">why: {e(answer.reason or "the sources do not answer the question")}</div>')
+        if answer.closest:
+            count = len(answer.closest)
+            parts.append(f'<button type="button" class="show-sources" data-turn="{turn}">'
+                         f'{count} closest passage{"s" if count != 1 else ""} (not an answer)</button>')
     else:
         parts.append('<div class="status-label">Failed</div>')
         if answer.text:
@@ -146,17 +150,19 @@ def _scores(passage: Passage | None) -> str:
             f' · chunk {e(passage.chunk_id)}</div>')
 
 
-def _citation_card(c: Citation, turn: int, active: bool, passages: dict[str, Passage], show_scores: bool) -> str:
+def _citation_card(c: Citation, turn: int, active: bool, passages: dict[str, Passage], show_scores: bool,
+                   closest: bool = False) -> str:
     off = locate(c.passage, c.quote, c.quote_start - c.passage_start)
     body = (highlight(c.passage, off, off + len(c.quote)) if off is not None
             else f"{e(c.passage)}<div class=\"warning\">quote: <mark>{e(c.quote)}</mark></div>")
     link = safe_url(c.url)
     url = (f' · <a href="{e(link)}" target="_blank" rel="noopener noreferrer nofollow">original</a>'
            if link else "")
-    cls = "card active" if active else "card"
+    cls = ("card active" if active else "card") + (" closest" if closest else "")
+    num = f'<span class="num">({c.n})</span> <span class="not-answer">not an answer</span>' if closest else f'<span class="num">[{c.n}]</span>'
     return (
         f'<div class="{cls}" id="src-{turn}-{c.n}" data-n="{c.n}">'
-        f'<div class="card-head"><span class="num">[{c.n}]</span> {_source_line(c.title, c.outlet, date_label(c.date, c.date_estimated), c.pages)}</div>'
+        f'<div class="card-head">{num} {_source_line(c.title, c.outlet, date_label(c.date, c.date_estimated), c.pages)}</div>'
         f'<div class="passage">{body}</div>'
         f'<div class="card-foot">support {c.support:.2f} · {e(c.doc_id)}, chars {c.quote_start}–{c.quote_end}{url}'
         f' <button type="button" class="open-article" data-turn="{turn}" data-n="{c.n}">'
@@ -176,6 +182,11 @@ def sources_html(answer: Answer | None, turn: int | None, selected_n: int | None
         what = {"refused": "Refused", "failed": "Failed"}.get(answer.status.value, "No citations")
         body = (f'<div class="msg bot {e(answer.status.value)}"><div class="status-label">{what}</div>'
                 f'<div class="reason">{e(answer.reason or "the answer cites nothing")}</div></div>')
+        if answer.closest:
+            body += ('<div class="closest-head">Closest passages: the sources were searched and these came nearest; '
+                     "they are not an answer.</div>")
+            body += "".join(_citation_card(c, turn, c.n == selected_n, passages, show_scores, closest=True)
+                            for c in answer.closest)
     else:
         body = "".join(_citation_card(c, turn, c.n == selected_n, passages, show_scores) for c in answer.citations)
     if show_scores and answer.passages:

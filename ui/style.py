@@ -65,6 +65,9 @@ CSS = """
   border: 1px solid var(--border-color-primary); }
 #transcript .turn.selected .msg.bot { border-color: var(--color-accent); }
 .msg.refused { border-left: 4px solid #d97706 !important; }
+.closest-head { margin: 10px 0 6px; font-style: italic; color: #92400e; }
+.card.closest { border-style: dashed; }
+.not-answer { font-size: 0.8em; color: #b45309; text-transform: uppercase; letter-spacing: 0.03em; }
 .msg.failed { border-left: 4px solid #dc2626 !important; }
 .msg.streaming .answer-text { opacity: 0.7; white-space: pre-wrap; }
 .status-label { font-weight: 700; text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.05em; }

@@ -7,13 +7,15 @@ where spaCy sees them in context: alone, "Pia Oberoi." is no entity and "Jürgen
 
 1. `locate`: the answer's span in a cited passage sentence (whitespace and case aside), or none;
 2. `answer_tokens`: spaCy's tokens of that span (or of the answer alone);
-3. `fits_answer_type`: a figure for counts, shares and money; an entity of the asked kind for
+3. `fits_answer_type`: a count, a share or a sum of money as asked (spaCy's MONEY and PERCENT
+   labels, a currency, "per cent"); an entity of the asked kind for
    people, organisations, places and dates (or proper nouns the small model left unlabelled);
    and, for every type, a word or figure the question lacks.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from spacy.tokens import Token
@@ -22,10 +24,19 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.extractors.entity import LABELS
 from rag.reader.nlp import parse
 from rag.support import fold, passage_sentences
-from rag.text_features import content_terms, numbers
+from rag.text_features import CURRENCY, SHARE_WORDS, content_terms, numbers
 from rag.types import Passage
 
 FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+# The entity labels of each kind of answer (spaCy's OntoNotes labels).
+KIND_LABELS: dict[AnswerType, frozenset[str]] = {
+    **LABELS,
+    AnswerType.DATE: frozenset({"DATE"}),
+    AnswerType.COUNT: frozenset({"CARDINAL", "QUANTITY"}),
+    AnswerType.MONEY: frozenset({"MONEY"}),
+    AnswerType.SHARE: frozenset({"PERCENT"}),
+}
+_PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
 ENTITY_LABELS: dict[AnswerType, frozenset[str]] = {**LABELS, AnswerType.DATE: frozenset({"DATE"})}
 FIGURE_TYPES = frozenset({AnswerType.COUNT, AnswerType.SHARE, AnswerType.MONEY})
 
@@ -59,6 +70,20 @@ def _names(tokens: Sequence[Token], not_labelled: frozenset[str]) -> int:
     return sum(1 for t in tokens if t.pos_ == "PROPN" and t.ent_type_ not in not_labelled)
 
 
+def _figure_of_kind(answer_type: AnswerType, answer: str, tokens: Sequence[Token], labels: set[str]) -> bool:
+    """A sum of money for "how much", a share for "what share", a count otherwise: a figure the
+    recogniser labels as money, a per cent or a date is no count."""
+    words = any(t.like_num for t in tokens) or bool(numbers(answer))
+    if answer_type is AnswerType.MONEY:
+        return (words or "MONEY" in labels) and ("MONEY" in labels or bool(CURRENCY.search(answer)))
+    if answer_type is AnswerType.SHARE:
+        return "PERCENT" in labels or bool(SHARE_WORDS.search(answer))
+    if "MONEY" in labels or "PERCENT" in labels or CURRENCY.search(answer) or _PER_CENT.search(answer):
+        return False
+    figures = [t for t in tokens if t.like_num or t.ent_type_ in FIGURE_LABELS]
+    return bool(figures) and not all(t.ent_type_ in ("DATE", "TIME") for t in figures)
+
+
 def fits_answer_type(answer_type: AnswerType, question: str, answer: str, passages: Sequence[Passage]) -> bool:
     """Whether `answer` (no citation markers) answers a question of `answer_type` at all; not whether
     it is right. `passages` are those the answer cites."""
@@ -69,7 +94,7 @@ def fits_answer_type(answer_type: AnswerType, question: str, answer: str, passag
     tokens = answer_tokens(answer, passages)
     labels = {t.ent_type_ for t in tokens}
     if answer_type in FIGURE_TYPES:
-        return bool(numbers(answer)) or bool(labels & FIGURE_LABELS) or any(t.like_num for t in tokens)
+        return _figure_of_kind(answer_type, answer, tokens, labels)
     if labels & ENTITY_LABELS[answer_type]:
         return True
     if answer_type is AnswerType.PERSON:

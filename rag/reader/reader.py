@@ -1,6 +1,13 @@
-"""The reader: analyse the question, rank passage sentences, hand them to the extractor for the
-answer type. A question whose typed answer is not found is refused, except for the types whose
-answer may be a sentence (lists, names of things, organisations, places): they fall back to it."""
+"""The reader: analyse the question, rank passage sentences, then read the answer.
+
+A figure, a date, a place or the name of a thing (`SPAN_TYPES`) is read by the span model
+(`span_reading.py`): the span it proposes, checked against the asked kind. Whether the passages
+answer at all is still the type's extractor's call: where it finds nothing, the question is refused.
+People, organisations, lists, reasons, quotes, trends, definitions and questions about the articles
+are answered by the extractor of their type, which composes sentences. Which types the model reads
+was decided on the dev set's check half, which neither the model nor the rules were tuned on
+(docs/evaluation.md).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,8 @@ from rag.reader.extractors.sentences import gives_cause, is_why
 from rag.reader.listing import enclosing_listing
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis, analyse, question_parts
+from rag.reader.span_model import SpanModel
+from rag.reader.span_reading import SpanAnswer, read_span
 from rag.support import SentenceEncoder
 from rag.text_features import dated_in, mentions, numbers, published_by
 from rag.types import Passage
@@ -23,6 +32,16 @@ CANDIDATE_SLACK = 0.15
 CAUSE_BONUS = 0.05
 FIGURE_BONUS = 0.15
 SENTENCE_FALLBACK = frozenset({AnswerType.LIST, AnswerType.NAMED_THING, AnswerType.ORGANISATION, AnswerType.PLACE})
+SPAN_TYPES = frozenset(
+    {
+        AnswerType.COUNT,
+        AnswerType.SHARE,
+        AnswerType.MONEY,
+        AnswerType.DATE,
+        AnswerType.PLACE,
+        AnswerType.NAMED_THING,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +49,7 @@ class ReaderResult:
     analysis: QuestionAnalysis
     reading: Reading | None  # None: no answer of the asked type (a refusal)
     names_missing: bool  # no passage names all the question's names: a near miss ("... in Vietnam?")
+    span: SpanAnswer | None = None  # what the span model read, answered or not
 
 
 def passages_naming(analysis: QuestionAnalysis, passages: Sequence[Passage]) -> set[int]:
@@ -69,9 +89,20 @@ def _gives_cause(candidate: SentenceCandidate, passages: Sequence[Passage]) -> b
 
 
 class Reader:
-    def __init__(self, encoder: SentenceEncoder, min_score: float = 0.35) -> None:
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        span_model: SpanModel,
+        min_score: float = 0.35,
+        answer_threshold: float | None = None,
+        span_types: frozenset[AnswerType] = SPAN_TYPES,
+    ) -> None:
         self.encoder = encoder
+        self.span_model = span_model
         self.min_score = min_score
+        # None: the threshold calibrated with the model (its reader_config.json)
+        self.answer_threshold = span_model.config.answer_threshold if answer_threshold is None else answer_threshold
+        self.span_types = span_types
 
     def read(self, question: str, passages: Sequence[Passage]) -> ReaderResult:
         """The answer to the question; a compound question ("Who said X, and which spokesman said
@@ -112,8 +143,21 @@ class Reader:
         if analysis.answer_type is AnswerType.METADATA:
             # About an article, not a fact in it: the extractor matches the article by title too.
             return ReaderResult(analysis, EXTRACTORS[AnswerType.METADATA].extract(analysis, ranked, passages), names_missing)
+        by_rules = self._rules_reading(analysis, ranked, passages)
+        if analysis.answer_type in self.span_types:
+            # The model says what the answer is; the type's extractor says whether the passages answer
+            # at all: the model's no-answer margin does not tell near misses apart (docs/evaluation.md).
+            found = read_span(self.span_model, analysis.answer_type, analysis.text, passages, ranked, self.answer_threshold)
+            reading = Reading(found.text, analysis.answer_type) if found.text and by_rules is not None else None
+            return ReaderResult(analysis, reading, names_missing, span=found)
+        return ReaderResult(analysis, by_rules, names_missing)
+
+    def _rules_reading(
+        self, analysis: QuestionAnalysis, ranked: Sequence[SentenceCandidate], passages: Sequence[Passage]
+    ) -> Reading | None:
+        """The answer the type's extractor composes from the ranked sentences, or None."""
         if not ranked or ranked[0].score < self.min_score:
-            return ReaderResult(analysis, None, names_missing)
+            return None
         # The best sentence must be relevant; typed extractors may then look a little further down,
         # where a sentence that says "him" instead of the name still holds the asked date or figure.
         candidates = [c for c in ranked if c.score >= self.min_score - CANDIDATE_SLACK]
@@ -125,4 +169,4 @@ class Reader:
             fallback = EXTRACTORS[AnswerType.STATEMENT].extract(analysis, candidates, passages)
             if fallback is not None:
                 reading = Reading(fallback.text, analysis.answer_type, typed=False)
-        return ReaderResult(analysis, reading, names_missing)
+        return reading

@@ -84,3 +84,18 @@ def test_parse_auth() -> None:
     for bad in ("nopassword", ":x", "x:"):
         with pytest.raises(ValueError):
             parse_auth(bad)
+
+
+def test_a_refusal_shows_its_closest_passages_as_not_an_answer() -> None:
+    base = _answer("x", "120,000 held", "Some 120,000 held there.", 10)
+    refused = base.model_copy(update={
+        "text": "The sources don't say.", "status": AnswerStatus.REFUSED, "refused": True,
+        "citations": [], "closest": base.citations, "reason": "the sources do not answer the question",
+    })
+    html = sources_html(refused, 0)
+    assert "Refused" in html and "not an answer" in html and 'class="card closest"' in html
+    assert "<mark>120,000 held</mark>" in html and "<script>" not in html
+    transcript = transcript_html([Turn(question="q", answer=refused.model_dump(mode="json"))])
+    assert "1 closest passage (not an answer)" in transcript
+    # a refusal without closest passages keeps the plain refusal box
+    assert "not an answer" not in sources_html(refused.model_copy(update={"closest": []}), 0)

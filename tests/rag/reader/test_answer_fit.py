@@ -49,3 +49,31 @@ def test_the_answer_is_found_in_the_sentence_it_was_copied_from() -> None:
 )
 def test_an_answer_fits_the_asked_type(answer_type: AnswerType, question: str, answer: str, fits: bool) -> None:
     assert fits_answer_type(answer_type, question, answer, SOURCE) is fits
+
+
+FIGURES = [
+    passage(
+        1,
+        "The Border Guard Force said it had spent more than 70 million baht. About 98% of them were men. "
+        "Police freed 261 foreigners in February 2025. The fine was 2 million pesos.",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "answer_type,answer,fits",
+    [
+        (AnswerType.MONEY, "more than 70 million baht", True),
+        (AnswerType.MONEY, "2 million pesos", True),
+        (AnswerType.MONEY, "98%", False),  # a share is no sum of money
+        (AnswerType.MONEY, "261", False),  # nor is a count
+        (AnswerType.SHARE, "98%", True),
+        (AnswerType.SHARE, "261", False),
+        (AnswerType.COUNT, "261", True),
+        (AnswerType.COUNT, "98%", False),
+        (AnswerType.COUNT, "2 million pesos", False),
+        (AnswerType.COUNT, "February 2025", False),  # a date is no count
+    ],
+)
+def test_a_figure_is_of_the_asked_kind(answer_type: AnswerType, answer: str, fits: bool) -> None:
+    assert fits_answer_type(answer_type, "What figure?", answer, FIGURES) is fits

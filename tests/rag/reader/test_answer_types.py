@@ -1,4 +1,9 @@
-"""One test per answer type: the extractive reader leads with the asked thing, cited.
+"""One test per answer type: the type extractors lead with the asked thing, cited.
+
+These are the reader's rules: they answer people, organisations, lists, reasons and the like, and
+for the types the span model reads (`SPAN_TYPES`) they decide whether the passages answer at all.
+So the tests run with the span model switched off (`rules_only`); the model's own reading is
+tested in test_span_reading.py and test_span_model.py, and on the gold set by the evaluation.
 
 The passages are written for these tests (invented places and people), so nothing here is
 tuned to the seed articles. Each answer goes through the real embedder and citation checker."""
@@ -6,6 +11,7 @@ tuned to the seed articles. Each answer goes through the real embedder and citat
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,7 +20,15 @@ from rag.reader.candidates import rank_sentences
 from rag.reader.question import analyse
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("rules_only")]
+
+
+@pytest.fixture
+def rules_only(assistant: Assistant) -> Iterator[None]:
+    reader = assistant.generator("extractive").reader  # type: ignore[attr-defined]
+    span_types, reader.span_types = reader.span_types, frozenset()
+    yield
+    reader.span_types = span_types
 
 
 def passage(text: str, doc: str, chunk: int = 0, start: int = 0, **meta: str | bool | None) -> Passage:
