@@ -134,7 +134,8 @@ def _html(path: Path, html: str) -> ExtractedText:
 
     from index.metadata import normalise_date
 
-    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    # favor_recall: without it, a list of facts under a heading (<ul> of sentences) was dropped as if a menu.
+    found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_recall=True)
     doc: dict[str, Any] = found.as_dict() if found is not None and hasattr(found, "as_dict") else dict(found or {})
     if not (doc.get("text") or "").strip():
         raise ExtractionError(f"{path.name}: no article text found in the HTML")

@@ -101,8 +101,8 @@ def widened(answer_type: AnswerType, text: str, start: int, end: int) -> tuple[i
             ]
             if overlapping:  # snapped to the entities: a span's stray edges ("$216 million and $") go
                 start, end = min(a for a, _ in overlapping), max(b for _, b in overlapping)
-            if answer_type in (AnswerType.COUNT, AnswerType.MONEY):
-                start, end = _with_qualifier_and_noun(sentence, first, start, end)
+            if answer_type in FIGURE_TYPES:
+                start, end = _with_qualifier_and_noun(sentence, first, start, end, answer_type is AnswerType.COUNT)
             break
     if answer_type is AnswerType.MONEY:  # "70 million [baht]": the recogniser often leaves the currency out
         after = _CURRENCY_AFTER.match(text, end)
@@ -119,19 +119,19 @@ def _entity_end(entity: EntitySpan) -> int:
     return tokens[-1].idx + len(tokens[-1].text)
 
 
-def _with_qualifier_and_noun(sentence: Doc, offset: int, start: int, end: int) -> tuple[int, int]:
-    """A figure's modifiers ("at least", "more than") and the noun its last number counts, when
-    that noun follows it: a figure without them says less than the passage does."""
+def _with_qualifier_and_noun(sentence: Doc, offset: int, start: int, end: int, with_noun: bool) -> tuple[int, int]:
+    """A figure's modifiers ("at least", "more than") and, for a count, the noun its last number
+    counts when that noun follows it: a figure without them says less than the passage does."""
     numbers = [t for t in sentence if t.like_num and start <= offset + t.idx < end]
     if not numbers:
         return start, end
     for token in numbers:
         for child in token.children:
-            if child.dep_ in ("advmod", "quantmod") and child.i < token.i:
+            if child.dep_ in ("advmod", "quantmod", "amod") and child.i < token.i:
                 start = min(start, offset + child.left_edge.idx)
     last = numbers[-1]
     head = last.head
-    if head.ent_type_ == "MONEY" or any(t.ent_type_ == "MONEY" for t in numbers):
+    if not with_noun or head.ent_type_ == "MONEY" or any(t.ent_type_ == "MONEY" for t in numbers):
         return start, end
     if last.dep_ == "nummod" and head.pos_ in ("NOUN", "PROPN") and head.i > last.i and head.i - last.i <= 3:
         end = max(end, offset + head.idx + len(head.text))

@@ -50,7 +50,7 @@ class TrainConfig:
     on_topic_pairs: int = 2_500  # phase 2: a question with another paragraph of its article
     devset_repeats: int = 2  # phase 2: the dev set's tune half, this many times
     squad2_limit: int = 0  # phase 2: at most this many SQuAD 2.0 questions (0: all of the training half)
-    phase1_steps: int = 0  # phase 1 stops after this many batches (0: all); phase 2 is unchanged
+    phase1_steps: int = 900  # phase 1 stops after this many batches (0: all), as the shipped model did; phase 2 is unchanged
     checkpoint_every: int = 50  # steps
     bf16: str = "auto"  # "auto": only where the CPU has native bf16 (AMX or AVX512-BF16)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -72,8 +72,8 @@ def _window(n_question: int, n_context: int) -> Window:
 
 def test_the_best_span_lies_in_the_passage_and_its_margin_is_over_no_answer() -> None:
     window = _window(3, 6)
-    start = np.full(11, -5.0)
-    end = np.full(11, -5.0)
+    start = np.full(12, -5.0)  # [CLS], 3 question tokens, [SEP], 6 context tokens, [SEP]
+    end = np.full(12, -5.0)
     start[0], end[0] = 1.0, 1.0  # no-answer score 2
     start[1], end[1] = 9.0, 9.0  # a question token: never an answer
     start[6], end[7] = 4.0, 3.0  # context tokens 1..2
