@@ -151,7 +151,7 @@ def test_upload_too_large_is_refused(ui_server: str, tmp_path: Path) -> None:
     assert 'class="error"' in status and "limit" in status and 'class="ok"' not in status, status
 
 
-# Different questions per topic; each answer must cite the figure of its own topic.
+# Different questions on three topics; under load each answer must be the one its question gets alone.
 LOAD_QUESTIONS: list[tuple[str, str]] = [
     ("How many people are held in Myanmar?", "120,000"),
     ("How many people are held in Cambodia?", "100,000"),
@@ -166,6 +166,11 @@ N_SESSIONS = 20
 def test_twenty_concurrent_sessions(ui_server: str, capsys: pytest.CaptureFixture[str]) -> None:
     clients = [client(ui_server) for _ in range(N_SESSIONS)]  # one session each, built before timing
     jobs = [LOAD_QUESTIONS[i % len(LOAD_QUESTIONS)] for i in range(N_SESSIONS)]
+    # Each question's answer asked alone first; the canonical question of each topic gives its figure,
+    # so answers of different topics differ and a mix-up cannot go unseen.
+    alone = {question: clients[0].predict(question, api_name="/ask")["text"] for question, _ in LOAD_QUESTIONS}
+    for question, figure in LOAD_QUESTIONS[:3]:
+        assert figure in alone[question], (question, alone[question])
     results: list[dict[str, Any] | None] = [None] * N_SESSIONS
     latencies: list[float] = [0.0] * N_SESSIONS
     errors: list[str] = []
@@ -191,10 +196,9 @@ def test_twenty_concurrent_sessions(ui_server: str, capsys: pytest.CaptureFixtur
     assert not errors, errors
     mixed = []
     for i, result in enumerate(results):
-        question, figure = jobs[i]
+        question, _ = jobs[i]
         assert result is not None, f"no answer for {question}"
-        if result["question"] != question or figure not in result["text"] or \
-                not any(figure in c["quote"] for c in result["citations"]):
+        if result["question"] != question or result["text"] != alone[question]:
             mixed.append((question, figure, result["question"], result["text"]))
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
