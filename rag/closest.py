@@ -21,15 +21,11 @@ COUNT = 3
 
 
 def _best_sentence(question_vector: np.ndarray, passage: Passage, encoder: SentenceEncoder, at: int | None) -> SupportResult:
+    """The sentence holding offset `at` (the reader's closest span), else the one most like the question."""
     sentences = passage_sentences(passage) or [(passage.text, passage.start, passage.end)]
-    if at is not None:  # the sentence holding the reader's closest span
-        for text, start, end in sentences:
-            if start <= at < end:
-                vector = encoder.encode([text])[0]
-                return SupportResult(False, float(np.dot(vector, question_vector)), text, start, end)
-    vectors = encoder.encode([s for s, _, _ in sentences])
-    cosines = vectors @ question_vector
-    best = int(np.argmax(cosines))
+    cosines = encoder.encode([s for s, _, _ in sentences]) @ question_vector
+    holding = [i for i, (_, start, end) in enumerate(sentences) if at is not None and start <= at < end]
+    best = holding[0] if holding else int(np.argmax(cosines))
     text, start, end = sentences[best]
     return SupportResult(False, float(cosines[best]), text, start, end)
 

@@ -193,7 +193,9 @@ CURRENCY = re.compile(
     re.I,
 )
 # Words that give a share without a per cent sign.
-SHARE_WORDS = re.compile(r"%|\bper ?cent\b|\b(half|halves|third|thirds|quarters?|fifths?|tenths?|majority|minority)\b", re.I)
+SHARE_WORDS = re.compile(
+    r"%|\b(half|halves|third|thirds|quarters?|fifths?|tenths?|per ?cent|percent|one in|majority|minority)\b", re.I
+)
 
 
 def entities(question: str) -> list[str]:

@@ -28,16 +28,15 @@ from rag.text_features import CURRENCY, SHARE_WORDS, content_terms, numbers
 from rag.types import Passage
 
 FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+_PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
+ENTITY_LABELS: dict[AnswerType, frozenset[str]] = {**LABELS, AnswerType.DATE: frozenset({"DATE"})}
 # The entity labels of each kind of answer (spaCy's OntoNotes labels).
 KIND_LABELS: dict[AnswerType, frozenset[str]] = {
-    **LABELS,
-    AnswerType.DATE: frozenset({"DATE"}),
+    **ENTITY_LABELS,
     AnswerType.COUNT: frozenset({"CARDINAL", "QUANTITY"}),
     AnswerType.MONEY: frozenset({"MONEY"}),
     AnswerType.SHARE: frozenset({"PERCENT"}),
 }
-_PER_CENT = re.compile(r"%|\bper ?cent\b", re.I)
-ENTITY_LABELS: dict[AnswerType, frozenset[str]] = {**LABELS, AnswerType.DATE: frozenset({"DATE"})}
 FIGURE_TYPES = frozenset({AnswerType.COUNT, AnswerType.SHARE, AnswerType.MONEY})
 
 

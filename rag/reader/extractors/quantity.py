@@ -20,13 +20,9 @@ from rag.reader.compose import capitalised, cited, join_items
 from rag.reader.extractors.base import Reading, anchored, dated_otherwise, near_top, scope_names
 from rag.reader.nlp import governing_verb, has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
-from rag.text_features import is_month, mentions, numbers
+from rag.text_features import CURRENCY, SHARE_WORDS, is_month, mentions, numbers
 from rag.types import Passage
 
-_FRACTION = re.compile(r"\b(half|halves|third|thirds|quarters?|fifths?|tenths?|per ?cent|percent|one in|majority)\b|%", re.I)
-_CURRENCY = re.compile(
-    r"[$€£¥฿₩]|\b(dollars?|usd|us\$|euros?|pounds?|baht|won|yuan|renminbi|riels?|pesos?|ringgit|rupees?|kyat|dong|kip|rupiah|taka|yen)\b", re.I
-)
 _NUMBER_WORDS = re.compile(r"\d|\b(hundreds?|thousands?|millions?|billions?|dozens?|tens of)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"^(19|20)\d{2}s?$")
@@ -71,7 +67,7 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
     text = ent.text
     # "nine of them children"; not "one", which is as often a pronoun ("one in every ...").
     spelled = any(t.like_num and t.is_alpha and t.lower_ not in ("one", "zero") for t in ent)
-    if not _NUMBER_WORDS.search(text) and not _FRACTION.search(text) and not spelled:
+    if not _NUMBER_WORDS.search(text) and not SHARE_WORDS.search(text) and not spelled:
         return False
     durations = analysis.focus in ("hour", "day", "week", "month", "year", "minute")
     if _YEAR.match(text.strip()) or ent.label_ == "ORDINAL" or (ent.label_ in ("DATE", "TIME") and not durations):
@@ -80,8 +76,8 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
         return False
     if durations:
         return str(analysis.focus) in text.lower()
-    money = ent.label_ == "MONEY" or bool(_CURRENCY.search(text)) or _currency_after(ent)
-    share = ent.label_ == "PERCENT" or bool(_FRACTION.search(text)) or _percent_after(ent)
+    money = ent.label_ == "MONEY" or bool(CURRENCY.search(text)) or _currency_after(ent)
+    share = ent.label_ == "PERCENT" or bool(SHARE_WORDS.search(text)) or _percent_after(ent)
     kind = analysis.answer_type
     if kind is AnswerType.MONEY:
         return money
@@ -112,7 +108,7 @@ def _day_of_month(ent: Span) -> bool:
 
 def _currency_after(ent: Span) -> bool:
     """ "more than 70 million [baht]": the recogniser left the currency word out of the figure."""
-    return ent.end < len(ent.doc) and bool(_CURRENCY.fullmatch(ent.doc[ent.end].text))
+    return ent.end < len(ent.doc) and bool(CURRENCY.fullmatch(ent.doc[ent.end].text))
 
 
 def _percent_after(ent: Span) -> bool:
