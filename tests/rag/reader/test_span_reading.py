@@ -59,3 +59,10 @@ def test_another_articles_figure_is_shown_beside_the_answer_with_dates() -> None
     assert other_figure(best, [_figure(sources, 1, "100,000", 2.0)], sources, threshold=0.0) is None
     assert other_figure(best, [same_scope], sources, threshold=3.8) is None
     assert other_figure(best, [_figure(sources, 2, "150,000", 3.9)], sources, threshold=0.0) is None
+
+
+def test_a_share_keeps_its_qualifier() -> None:
+    text = "Police said more than 80 per cent of the victims were men."
+    start = text.index("80 per cent")
+    a, b = widened(AnswerType.SHARE, text, start, start + len("80 per cent"))
+    assert text[a:b] == "more than 80 per cent"
