@@ -106,7 +106,6 @@ class QuestionAnalysis:
     figures: frozenset[float] = frozenset()  # numbers named in the question, years aside ("the group of *53*")
     figure_names: tuple[str, ...] = ()  # names of what such a number counts ("of the 64 *Koreans*")
     actors: tuple[tuple[str, str], ...] = ()  # (nationality, noun) of who acts: ("Korean", "police")
-    counted_part: str | None = None  # of a count, the part asked about: "how many survivors ... who were *children*"
     parties: tuple[tuple[str, str], ...] = ()  # (name, PERSON or ORG) the question asks about ("the *Ming* family")
     asked_act: str | None = None  # verb lemma of a count or date question: "how many were *murdered*", "when did they *close*"
     asked_verb: str | None = None  # stemmed main verb of a how-question: "how did he *die*"
@@ -378,15 +377,6 @@ def asked_figures(question: str) -> frozenset[float]:
     return frozenset(n for n in numbers(outside_dates) if not (n.is_integer() and 1900 <= n <= 2100))
 
 
-def counted_part(question: str, focus: str | None) -> str | None:
-    """The part of the counted people asked about: "how many survivors ... *who were children*",
-    "how many of the workers were *women*" (the noun after "were")."""
-    for token in parse([question])[0]:
-        if token.dep_ == "attr" and token.pos_ == "NOUN" and token.head.lemma_ == "be" and token.lemma_.lower() != focus:
-            return token.lemma_.lower()
-    return None
-
-
 PARTY_LABELS = frozenset({"PERSON", "ORG"})
 
 
@@ -505,7 +495,6 @@ def analyse(question: str) -> QuestionAnalysis:
         figures=asked_figures(ranking_text),
         figure_names=counted_by_figures(ranking_text, scoped),
         actors=actors(ranking_text),
-        counted_part=counted_part(question, focus) if kind is AnswerType.COUNT else None,
         parties=parties(ranking_text, attribution.group(0) if attribution else ""),
         asked_verb=asked_verb(question) if kind is AnswerType.REASON else None,
         asked_act=main_verb(question) if kind in (AnswerType.COUNT, AnswerType.DATE) else None,

@@ -18,8 +18,6 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate, rank_sentences
 from rag.reader.extractors import EXTRACTORS, Reading
 from rag.reader.extractors.entity import KINDS_OF_BODY
-from rag.reader.extractors.sentences import gives_cause, is_why
-from rag.reader.listing import enclosing_listing
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis, analyse, question_parts
 from rag.reader.span_model import SpanModel
@@ -29,7 +27,6 @@ from rag.text_features import dated_in, mentions, numbers, published_by
 from rag.types import Passage
 
 CANDIDATE_SLACK = 0.15
-CAUSE_BONUS = 0.05
 FIGURE_BONUS = 0.15
 SENTENCE_FALLBACK = frozenset({AnswerType.LIST, AnswerType.NAMED_THING, AnswerType.ORGANISATION, AnswerType.PLACE})
 SPAN_TYPES = frozenset(
@@ -81,13 +78,6 @@ def _names_noun(candidate: SentenceCandidate, lemma: str) -> bool:
     return any(t.lemma_.lower() == lemma and t.text[:1].isupper() and not t.is_sent_start for t in parse([candidate.text])[0])
 
 
-def _gives_cause(candidate: SentenceCandidate, passages: Sequence[Passage]) -> bool:
-    if gives_cause(candidate.text):
-        return True
-    listing = enclosing_listing(candidate, passages)
-    return listing is not None and gives_cause(listing.introduction)
-
-
 class Reader:
     def __init__(
         self,
@@ -127,13 +117,6 @@ class Reader:
             covered, analysis = from_source, analysis.without_attribution()
         names_missing = bool(analysis.required) and not covered
         ranked = [c for c in rank_sentences(analysis, passages, self.encoder) if c.passage_no in covered]
-        if analysis.answer_type is AnswerType.REASON and is_why(analysis):
-            # A why-question is answered by a sentence that gives a cause ("because", "due to").
-            # So is an item of a list introduced as reasons ("Observers give three reasons:").
-            ranked = sorted(
-                (replace(c, score=c.score + CAUSE_BONUS) if _gives_cause(c, passages) else c for c in ranked),
-                key=lambda c: -c.score,
-            )
         if analysis.figures:
             # "The first group of 53 people": the sentence with that figure is about the group asked of.
             ranked = sorted(

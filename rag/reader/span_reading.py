@@ -175,14 +175,21 @@ def _places(text: str, span: Span) -> frozenset[str]:
     return frozenset()
 
 
+def _dated(passage: Passage) -> str:
+    """ "dated 2023-08-30", "dated 2023-08-29 (estimated)" or "undated": the source's own date (metadata)."""
+    if not passage.date:
+        return "undated"
+    return f"dated {passage.date} (estimated)" if passage.date_estimated else f"dated {passage.date}"
+
+
 def composed(best: Span, other: Span | None, passages: Sequence[Passage]) -> str:
     """ "<figure> [n]." or, with another source's figure, both with their dates: side by side when
     their sentences name different places (another scope), else as "Sources differ"."""
     if other is None:
         return cited(best.text, [best.passage_index + 1])
     a, b = passages[best.passage_index], passages[other.passage_index]
-    first = cited(f"{best.text}, dated {a.date_label()}", [best.passage_index + 1])
-    second = f"{other.text}, dated {b.date_label()}"
+    first = cited(f"{best.text}, {_dated(a)}", [best.passage_index + 1])
+    second = f"{other.text}, {_dated(b)}"
     if _places(a.text, best) != _places(b.text, other):
         return f"{first} {cited(second, [other.passage_index + 1])}"
     return f"{first} Sources differ: {second} [{other.passage_index + 1}]."

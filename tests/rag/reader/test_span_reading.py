@@ -55,6 +55,9 @@ def test_another_articles_figure_is_shown_beside_the_answer_with_dates() -> None
     assert other_figure(best, [same_scope], sources, threshold=0.0) == same_scope
     assert composed(best, same_scope, sources) == "150,000, dated 2025-09-10 [2]. Sources differ: 100,000, dated 2023-05-02 [1]."
     assert composed(best, other_scope, sources) == "150,000, dated 2025-09-10 [2]. 20,000, dated 2024-01-01 [3]."
+    # A source without a date says so once; an estimated date is marked as one.
+    undated = [older.model_copy(update={"date": None}), newer.model_copy(update={"date_estimated": True}), elsewhere]
+    assert composed(best, same_scope, undated) == "150,000, dated 2025-09-10 (estimated) [2]. Sources differ: 100,000, undated [1]."
     # Far less sure, below the threshold, the same value or the same article: the answer stands alone.
     assert other_figure(best, [_figure(sources, 1, "100,000", 2.0)], sources, threshold=0.0) is None
     assert other_figure(best, [same_scope], sources, threshold=3.8) is None
