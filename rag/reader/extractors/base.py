@@ -89,12 +89,12 @@ def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool
     )
 
 
-def _event_dates(doc: Doc, tokens: set[int] | None) -> list[tuple[Span, Token | None]]:
+def _event_dates(doc: Doc) -> list[tuple[Span, Token | None]]:
     """The dates of an act the sentence tells ("were arrested *in April 2024*"), with their
     preposition, not of a noun in passing ("the civil war that followed the February 2021 coup")."""
     found = []
     for ent in doc.ents:
-        if ent.label_ != "DATE" or (tokens is not None and ent.root.i not in tokens):
+        if ent.label_ != "DATE":
             continue
         prep = ent.root.head if ent.root.dep_ == "pobj" else None
         attached = prep.head if prep is not None and prep.dep_ == "prep" else ent.root.head
@@ -105,12 +105,12 @@ def _event_dates(doc: Doc, tokens: set[int] | None) -> list[tuple[Span, Token | 
     return found
 
 
-def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int]]:
+def _event_years(doc: Doc) -> tuple[list[str], list[int]]:
     """The years that date an act the sentence tells, and the years that start a period ("*since
     2023*": the years after it are covered)."""
     told: list[str] = []
     since: list[int] = []
-    for ent, prep in _event_dates(doc, tokens):
+    for ent, prep in _event_dates(doc):
         years = YEAR.findall(ent.text)
         told += years
         if prep is not None and prep.lower_ in ("since", "from"):
@@ -121,43 +121,36 @@ def _event_years(doc: Doc, tokens: set[int] | None) -> tuple[list[str], list[int
 _SPAN_OF_DAYS = re.compile(r"\b(between|since|after|before|until|till|through)\b|\bby \d|\bfrom \d[^?]*\bto\b", re.I)
 
 
-def _on_another_day(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None) -> bool:
-    """The question asks about a day ("flown out on 6 November") and the clause, or else the
-    sentence, names days, none of them that one ("On 10 March ... took 283")."""
+def _on_another_day(analysis: QuestionAnalysis, sentence: str) -> bool:
+    """The question asks about a day ("flown out on 6 November") and the sentence names days, none
+    of them that one ("On 10 March ... took 283")."""
     asked = days_of_months(analysis.text)
     if not asked or analysis.answer_type is AnswerType.DATE or _SPAN_OF_DAYS.search(analysis.text):
         return False  # "between 14 and 16 July", "since 1 March": other days may be in the span
-    if tokens is not None:
-        doc = parse([sentence])[0]
-        told = days_of_months(" ".join(doc[i].text for i in sorted(tokens)))
-        if told:
-            return not asked & told
     told = days_of_months(sentence)
     return bool(told) and not asked & told
 
 
-def _in_another_month(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None) -> bool:
-    """The question asks about a month ("deported in November 2023") and the clause, or else the
-    sentence, dates its act in other months only ("19 were deported in April 2023 and 25 in
-    November 2023": April, for the 19); a month of a noun in passing ("the February 2021 coup")
-    does not count."""
+def _in_another_month(analysis: QuestionAnalysis, sentence: str) -> bool:
+    """The question asks about a month ("deported in November 2023") and the sentence dates its act
+    in other months only; a month of a noun in passing ("the February 2021 coup") does not count."""
     asked = {month_number(n) for n in analysis.loose_names} - {None}
     if not asked or analysis.answer_type is AnswerType.DATE or days_of_months(analysis.text) or _SPAN_OF_DAYS.search(analysis.text):
         return False
-    told = {month_number(t.text) for ent, _ in _event_dates(parse([sentence])[0], tokens) for t in ent} - {None}
+    told = {month_number(t.text) for ent, _ in _event_dates(parse([sentence])[0]) for t in ent} - {None}
     return bool(told) and not asked & told
 
 
-def dated_otherwise(analysis: QuestionAnalysis, sentence: str, tokens: set[int] | None = None) -> bool:
-    """The sentence (or the clause of its `tokens`) dates its act in years, none of them the year
+def dated_otherwise(analysis: QuestionAnalysis, sentence: str) -> bool:
+    """The sentence dates its act in years, none of them the year
     asked about ("arrested in April *2024*" does not answer "in April 2025"); "since 2023" covers
     the years after it. The sentence is parsed only when the question asks a year."""
-    if _on_another_day(analysis, sentence, tokens) or _in_another_month(analysis, sentence, tokens):
+    if _on_another_day(analysis, sentence) or _in_another_month(analysis, sentence):
         return True
     asked = [n for n in analysis.loose_names if YEAR.fullmatch(n)]
     if not asked:
         return False
-    told, since = _event_years(parse([sentence])[0], tokens)
+    told, since = _event_years(parse([sentence])[0])
     return bool(told) and not any(year in told or any(int(year) >= start for start in since) for year in asked)
 
 

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
-from rag.reader.extractors.base import Reading, anchored, dated_otherwise, near_top, scope_names
+from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
 from rag.reader.nlp import governing_verb, has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
 from rag.text_features import CURRENCY, SHARE_WORDS, is_month, mentions, numbers
@@ -272,8 +272,8 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             f"{phrase} {clause} {unit.text if unit else ''}", analysis.counted_kind
         ):
             continue  # "how many Vietnamese nationals": a figure of others ("77 Chinese nationals") is not one
-        if not ok or dated_otherwise(analysis, candidate.text, clause_tokens):
-            continue  # another place, or another time ("arrested in April 2024" for "in April 2025")
+        if not ok:
+            continue  # another place
         if (
             not _DIGIT.search(phrase)
             and analysis.asked_act
