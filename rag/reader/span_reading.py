@@ -10,8 +10,9 @@ answer type checks them, the margin over no-answer decides whether to answer.
    to the entity. A span of another kind is passed over;
 4. the answer is the best of them cited to its passage; below the threshold it is a refusal that
    still names the closest span and its passage (`SpanAnswer.span`);
-5. `other_figure`, `composed`: a figure that another article gives nearly as surely is shown
-   beside it with both sources' dates, as another scope or as "Sources differ".
+5. `figure_of_another_place`, `other_figure`, `composed`: for a question naming several places, a
+   figure of another of them; else a figure that another article gives nearly as surely; shown
+   beside the answer with both sources' dates, as another scope or as "Sources differ".
 """
 
 from __future__ import annotations
@@ -167,12 +168,42 @@ def other_figure(best: Span, fitting: Sequence[Span], passages: Sequence[Passage
     return None
 
 
+def figure_of_another_place(
+    best: Span, fitting: Sequence[Span], passages: Sequence[Passage], places: Sequence[str], threshold: float
+) -> Span | None:
+    """A question that names several places ("in Myanmar and Cambodia") gets a figure for another
+    of them, however much less sure: a figure's place is the named place nearest to it in its sentence."""
+    if len(places) < 2:
+        return None
+    place, values = _nearest_place(best, passages, places), numbers(best.text)
+    for span in fitting:
+        if span.margin < threshold:
+            break
+        other = numbers(span.text)  # a figure in numbers: "hundreds of thousands" gives none
+        if other and other != values and _nearest_place(span, passages, places) not in (None, place):
+            return span
+    return None
+
+
+def _nearest_place(span: Span, passages: Sequence[Passage], places: Sequence[str]) -> str | None:
+    """The named place whose mention in the span's sentence is nearest to the span."""
+    text = passages[span.passage_index].text
+    first, last = next(((a, b) for a, b in sentence_spans(text) if a <= span.start < b), (0, len(text)))
+    distances = [
+        (min(abs(first + m.start() - span.start), abs(first + m.start() - span.end)), name)
+        for name in places
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text[first:last], re.I)
+    ]
+    return min(distances)[1] if distances else None
+
+
+def _sentence(text: str, span: Span) -> str:
+    return next((text[first:last] for first, last in sentence_spans(text) if first <= span.start < last), "")
+
+
 def _places(text: str, span: Span) -> frozenset[str]:
     """The places named in the span's sentence: the scope a figure is given for."""
-    for first, last in sentence_spans(text):
-        if first <= span.start < last:
-            return frozenset(e.text for e in parse([text[first:last]])[0].ents if e.label_ == "GPE")
-    return frozenset()
+    return frozenset(e.text for e in parse([_sentence(text, span)])[0].ents if e.label_ == "GPE")
 
 
 def _dated(passage: Passage) -> str:
@@ -182,15 +213,19 @@ def _dated(passage: Passage) -> str:
     return f"dated {passage.date} (estimated)" if passage.date_estimated else f"dated {passage.date}"
 
 
-def composed(best: Span, other: Span | None, passages: Sequence[Passage]) -> str:
+def composed(best: Span, other: Span | None, passages: Sequence[Passage], places: Sequence[str] = ()) -> str:
     """ "<figure> [n]." or, with another source's figure, both with their dates: side by side when
-    their sentences name different places (another scope), else as "Sources differ"."""
+    they are figures of different places the question names ("<figure> in <place>") or their
+    sentences name different places (another scope), else as "Sources differ"."""
     if other is None:
         return cited(best.text, [best.passage_index + 1])
     a, b = passages[best.passage_index], passages[other.passage_index]
-    first = cited(f"{best.text}, {_dated(a)}", [best.passage_index + 1])
-    second = f"{other.text}, {_dated(b)}"
-    if _places(a.text, best) != _places(b.text, other):
+    place_a, place_b = _nearest_place(best, passages, places), _nearest_place(other, passages, places)
+    per_place = place_a is not None and place_b is not None and place_a != place_b
+    where_a, where_b = (f" in {place_a}", f" in {place_b}") if per_place else ("", "")
+    first = cited(f"{best.text}{where_a}, {_dated(a)}", [best.passage_index + 1])
+    second = f"{other.text}{where_b}, {_dated(b)}"
+    if per_place or _places(a.text, best) != _places(b.text, other):
         return f"{first} {cited(second, [other.passage_index + 1])}"
     return f"{first} Sources differ: {second} [{other.passage_index + 1}]."
 
@@ -202,7 +237,9 @@ def read_span(
     passages: Sequence[Passage],
     ranked: Sequence[SentenceCandidate],
     threshold: float,
+    places: Sequence[str] = (),
 ) -> SpanAnswer:
+    """The answer read by the model; `places`: the places the question names (its scope)."""
     contexts = reading_contexts(passages, ranked)
     texts = [passages[c.passage_no - 1].text[c.start : c.end] for c in contexts]
     reading = model.read(question, texts, top_n=TOP_SPANS)
@@ -216,5 +253,9 @@ def read_span(
     best = fitting[0]
     if best.margin < threshold:
         return SpanAnswer(None, best, best.passage_index + 1, best.margin)
-    other = other_figure(best, fitting[1:], passages, threshold) if answer_type in FIGURE_TYPES else None
-    return SpanAnswer(composed(best, other, passages), best, best.passage_index + 1, best.margin)
+    other = None
+    if answer_type in FIGURE_TYPES:
+        other = figure_of_another_place(best, fitting[1:], passages, places, threshold) or other_figure(
+            best, fitting[1:], passages, threshold
+        )
+    return SpanAnswer(composed(best, other, passages, places), best, best.passage_index + 1, best.margin)
