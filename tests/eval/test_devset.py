@@ -123,11 +123,11 @@ def test_articles_sources_formats_and_lengths(extracted: dict[str, ExtractedText
     raw = {p.name: p.read_bytes() for p in ARTICLES_DIR.iterdir() if p.suffix in (".txt", ".md")}
     assert any(data.startswith(b"Title: ") for data in raw.values())  # plain text with a header block
     assert any(data.startswith(b"---\n") for data in raw.values())  # Markdown with YAML front matter
-    # Page chrome around the article (menus, footer) in the HTML articles, as saved web pages have;
-    # a case note saved without it is an HTML file users have too.
+    # Page chrome around the article (menus, footer) in most HTML articles, as saved web pages have;
+    # pages saved without it (a case note, a bare article page) are HTML files users have too.
     pages = [(ARTICLES_DIR / name).read_text(encoding="utf-8") for name in extracted if name.endswith(".html")]
     with_chrome = [html for html in pages if ("<nav" in html or "<header" in html) and "<footer" in html]
-    assert len(with_chrome) >= len(pages) - 1 >= 1
+    assert len(pages) / 2 < len(with_chrome) < len(pages)
 
 
 def test_the_committed_pdf_is_what_make_pdf_builds_and_has_pages(tmp_path: Path) -> None:

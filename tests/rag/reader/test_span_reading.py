@@ -6,7 +6,7 @@ import pytest
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.span_model import Span
-from rag.reader.span_reading import Context, composed, fitting_spans, other_figure, widened
+from rag.reader.span_reading import Context, composed, figure_of_another_place, fitting_spans, other_figure, widened
 from rag.types import Passage
 from tests.rag.llm_fixtures import passage
 
@@ -62,6 +62,25 @@ def test_another_articles_figure_is_shown_beside_the_answer_with_dates() -> None
     assert other_figure(best, [_figure(sources, 1, "100,000", 2.0)], sources, threshold=0.0) is None
     assert other_figure(best, [same_scope], sources, threshold=3.8) is None
     assert other_figure(best, [_figure(sources, 2, "150,000", 3.9)], sources, threshold=0.0) is None
+
+
+def test_a_question_naming_two_places_gets_a_figure_for_each() -> None:
+    both = passage(
+        1, "Sources say at least 120,000 people are held in Myanmar and around 100,000 in Cambodia.", doc_id="a", date="2023-08-29"
+    )
+    vague = passage(2, "Hundreds of thousands are held in Cambodia and Myanmar.", doc_id="b", date="2024-01-01")
+    sources = [both, vague]
+    best = _figure(sources, 1, "100,000", 4.0)
+    myanmar, hundreds = _figure(sources, 1, "at least 120,000 people", 2.0), _figure(sources, 2, "Hundreds of thousands", 3.0)
+    places = ["Myanmar", "Cambodia"]
+    # Far less sure than the best, but of the other named place; a figure without numbers is passed over.
+    assert figure_of_another_place(best, [hundreds, myanmar], sources, places, threshold=0.0) == myanmar
+    assert composed(best, myanmar, sources, places) == (
+        "100,000 in Cambodia, dated 2023-08-29 [1]. At least 120,000 people in Myanmar, dated 2023-08-29 [1]."
+    )
+    # One named place, or none below the threshold: no second figure.
+    assert figure_of_another_place(best, [myanmar], sources, ["Cambodia"], threshold=0.0) is None
+    assert figure_of_another_place(best, [myanmar], sources, places, threshold=2.5) is None
 
 
 def test_a_share_keeps_its_qualifier() -> None:
