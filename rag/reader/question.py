@@ -98,7 +98,7 @@ class QuestionAnalysis:
     plural_focus: bool = False  # "which countries": several answers wanted
     source_names: tuple[str, ...] = ()  # names of who reports it ("according to JURIST"), not of the scope
     scope_names: tuple[str, ...] = ()  # names that set where or when: places, years, "held at <name>"
-    place_names: tuple[str, ...] = ()  # the scope names that spaCy tags as places
+    place_names: tuple[str, ...] = ()  # the names that spaCy tags as places, whole
     loose_names: tuple[str, ...] = ()  # scope names of a time: the passage must name them
     excluded_names: tuple[str, ...] = ()  # "besides Myanmar and Cambodia": not the scope, not an answer
     ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
@@ -248,8 +248,10 @@ _SCOPE_PREPS = frozenset({"in", "at", "inside", "within", "across", "near", "fro
 
 
 def place_names(question: str, names: list[str]) -> tuple[str, ...]:
+    """The names that are whole place entities ("Myanmar", "Cambodia"); not the words of a longer
+    name ("Phop", "Phra" of "Phop Phra"), which together name one place."""
     doc = parse([question])[0]
-    placed = {t.text for e in doc.ents if e.label_ in PLACE_LABELS for t in e}
+    placed = {e.text for e in doc.ents if e.label_ in PLACE_LABELS}
     return tuple(n for n in names if n in placed)
 
 

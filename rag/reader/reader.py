@@ -19,7 +19,7 @@ from rag.reader.candidates import SentenceCandidate, rank_sentences
 from rag.reader.extractors import EXTRACTORS, Reading
 from rag.reader.extractors.entity import KINDS_OF_BODY
 from rag.reader.nlp import parse
-from rag.reader.question import PLACE_LABELS, QuestionAnalysis, analyse, question_parts
+from rag.reader.question import QuestionAnalysis, analyse, question_parts
 from rag.reader.span_model import SpanModel
 from rag.reader.span_reading import SpanAnswer, read_span
 from rag.support import SentenceEncoder
@@ -131,10 +131,9 @@ class Reader:
             # The model says what the answer is; the type's extractor says whether the passages answer
             # at all: the model's no-answer margin does not tell near misses apart (docs/evaluation.md).
             # The places the question names ("in Myanmar and Cambodia"): a figure is read for each.
-            geo = {e.text for e in parse([analysis.text])[0].ents if e.label_ in PLACE_LABELS}
-            places = [n for n in analysis.scope_names if n in geo]
             found = read_span(
-                self.span_model, analysis.answer_type, analysis.text, passages, ranked, self.answer_threshold, places
+                self.span_model, analysis.answer_type, analysis.text, passages, ranked, self.answer_threshold,
+                analysis.place_names,
             )
             reading = Reading(found.text, analysis.answer_type) if found.text and by_rules is not None else None
             return ReaderResult(analysis, reading, names_missing, span=found)

@@ -176,6 +176,8 @@ def figure_of_another_place(
     if len(places) < 2:
         return None
     place, values = _nearest_place(best, passages, places), numbers(best.text)
+    if place is None:  # the best figure's sentence names none of them: no place to set beside
+        return None
     for span in fitting:
         if span.margin < threshold:
             break
@@ -188,7 +190,7 @@ def figure_of_another_place(
 def _nearest_place(span: Span, passages: Sequence[Passage], places: Sequence[str]) -> str | None:
     """The named place whose mention in the span's sentence is nearest to the span."""
     text = passages[span.passage_index].text
-    first, last = next(((a, b) for a, b in sentence_spans(text) if a <= span.start < b), (0, len(text)))
+    first, last = _sentence_bounds(text, span)
     distances = [
         (min(abs(first + m.start() - span.start), abs(first + m.start() - span.end)), name)
         for name in places
@@ -197,13 +199,15 @@ def _nearest_place(span: Span, passages: Sequence[Passage], places: Sequence[str
     return min(distances)[1] if distances else None
 
 
-def _sentence(text: str, span: Span) -> str:
-    return next((text[first:last] for first, last in sentence_spans(text) if first <= span.start < last), "")
+def _sentence_bounds(text: str, span: Span) -> tuple[int, int]:
+    """The offsets of the sentence the span starts in (the whole text if none holds it)."""
+    return next(((first, last) for first, last in sentence_spans(text) if first <= span.start < last), (0, len(text)))
 
 
 def _places(text: str, span: Span) -> frozenset[str]:
     """The places named in the span's sentence: the scope a figure is given for."""
-    return frozenset(e.text for e in parse([_sentence(text, span)])[0].ents if e.label_ == "GPE")
+    first, last = _sentence_bounds(text, span)
+    return frozenset(e.text for e in parse([text[first:last]])[0].ents if e.label_ == "GPE")
 
 
 def _dated(passage: Passage) -> str:

@@ -199,7 +199,7 @@ def test_twenty_concurrent_sessions(ui_server: str, capsys: pytest.CaptureFixtur
         question, _ = jobs[i]
         assert result is not None, f"no answer for {question}"
         if result["question"] != question or result["text"] != alone[question]:
-            mixed.append((question, figure, result["question"], result["text"]))
+            mixed.append((question, result["question"], result["text"]))
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     summary = {"sessions": N_SESSIONS, "wall_s": round(wall, 2), "median_s": round(statistics.median(latencies), 2),

@@ -71,6 +71,9 @@ def test_places_and_years_set_the_scope_and_sources_do_not() -> None:
     assert "Harbour" in analysis.source_names and "Harbour" not in analysis.scope_names
     # A name after a place preposition is scope too: "held at <compound>".
     assert set(analyse("How many people are held at Golden Lotus Park?").scope_names) == {"Golden", "Lotus", "Park"}
+    # Places are whole names: the words of "South Korea" are not two places.
+    assert analyse("How many people were freed in Myanmar and Cambodia?").place_names == ("Myanmar", "Cambodia")
+    assert analyse("How many people were freed in South Korea and Thailand?").place_names == ("Thailand",)
 
 
 def test_a_compound_question_is_split_into_its_questions() -> None:

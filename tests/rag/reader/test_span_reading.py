@@ -78,6 +78,10 @@ def test_a_question_naming_two_places_gets_a_figure_for_each() -> None:
     assert composed(best, myanmar, sources, places) == (
         "100,000 in Cambodia, dated 2023-08-29 [1]. At least 120,000 people in Myanmar, dated 2023-08-29 [1]."
     )
+    # A best figure whose sentence names neither place has no place to set another beside.
+    unplaced = [passage(1, "Officials counted 100,000 people.", doc_id="u"), both]
+    counted = _figure(unplaced, 1, "100,000", 4.0)
+    assert figure_of_another_place(counted, [_figure(unplaced, 2, "at least 120,000 people", 2.0)], unplaced, places, 0.0) is None
     # One named place, or none below the threshold: no second figure.
     assert figure_of_another_place(best, [myanmar], sources, ["Cambodia"], threshold=0.0) is None
     assert figure_of_another_place(best, [myanmar], sources, places, threshold=2.5) is None
