@@ -36,7 +36,7 @@ def eval_command(
     from eval.gold import GOLD_PATH, load_gold
     from eval.report import print_summary, write_report
     from eval.runner import run_eval
-    from rag.assistant import Assistant
+    from rag.cli import open_assistant
     from rag.settings import Settings
 
     settings = Settings()
@@ -46,7 +46,7 @@ def eval_command(
         _devset_eval(settings, load_gold(gold or GOLD_PATH), backend or ["extractive"], k, baseline, out, gate,
                      dev_articles, dev_questions, scratch)
         return
-    assistant = Assistant.load(settings)
+    assistant = open_assistant(settings)
     result = run_eval(assistant, load_gold(gold or GOLD_PATH), backend or ["extractive"], k, with_baseline=baseline)
     paths = write_report(result, out)
     print_summary(result)
@@ -72,14 +72,14 @@ def _devset_eval(
     from eval.gate import check_gate
     from eval.report import print_devset_summary, write_devset_report
     from eval.runner import run_devset_eval
-    from rag.assistant import Assistant
+    from rag.cli import open_assistant
 
     dev_rows = load_dev_questions(dev_questions or QUESTIONS_PATH)
     with tempfile.TemporaryDirectory(prefix="rag-devset-") as tmp:
         folder = scratch or Path(tmp)
         built = build_scratch_corpus(settings.paths.corpus_dir, dev_articles or ARTICLES_DIR, folder, settings)
         typer.echo(f"scratch corpus: {built.settings.paths.corpus_dir} ({len(built.added.added)} dev articles added)")
-        assistant = Assistant.load(built.settings)
+        assistant = open_assistant(built.settings)
         # Seed questions the dev articles answer are re-labelled, but only when those articles were added.
         overrides = [row for row in load_dev_questions(SEED_OVERRIDES_PATH)
                      if {s.source_file for s in row.supporting} <= set(built.file_ids)

@@ -43,7 +43,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _assistant(settings: Settings) -> Assistant:
+def open_assistant(settings: Settings) -> Assistant:
+    """The assistant over the configured index; a missing, corrupt or unreachable index is a one-line
+    error and exit code 2, not a traceback."""
     from index.manifest import CorruptIndexError, IndexMismatchError
     from index.store_protocol import NoIndexError, StoreUnavailableError
 
@@ -223,7 +225,7 @@ def search(
     until: UntilFilter = None,
 ) -> None:
     """Show the passages retrieval finds for a query, with scores."""
-    assistant = _assistant(load_settings(data_dir=data_dir))
+    assistant = open_assistant(load_settings(data_dir=data_dir))
     where, described = _where(assistant, doc, outlet, since, until)
     try:
         passages = assistant.search(query, k, mode, where)  # type: ignore[arg-type]
@@ -268,7 +270,7 @@ def ask(
         raise _fail(f"unknown --format {output_format!r}; use text, markdown or json")
     settings = load_settings(preset, data_dir)
     turns = _read_history(history) if history else None
-    assistant = _assistant(settings)
+    assistant = open_assistant(settings)
     # Closed before exit: a local model freed by llama.cpp at interpreter teardown prints a traceback.
     with closing(assistant):
         where, _ = _where(assistant, doc, outlet, since, until)

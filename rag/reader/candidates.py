@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.support import SentenceEncoder, passage_sentences
-from rag.text_features import content_terms, dated_in, defined_acronyms, entities, mentions, numbers
+from rag.text_features import content_terms, dated_in, defined_acronyms, mentions, numbers
 from rag.types import Passage
 
 SENTENCE_END = (".", "?", "!", ":", ";", '"', "”", "'", "’", ")", "]")  # what a finished sentence ends with
@@ -60,7 +60,6 @@ class SentenceCandidate:
 
 # A sentence that opens with a pronoun or "this"/"these" continues the one before it.
 _ANAPHOR = re.compile(r"^\W*(it|its|he|his|she|her|they|their|them|this|these)\b", re.I)
-_PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her)\b", re.I)
 
 
 def _subject_terms(sentence: str) -> frozenset[str]:
@@ -111,8 +110,6 @@ def rank_sentences(
         terms = content_terms(text) | _acronym_terms(text, acronyms)
         if previous and _ANAPHOR.match(text):  # "Its businesses included ...": about the subject before
             terms |= _subject_terms(previous) | _acronym_terms(previous, acronyms)
-        elif previous and _PERSON_PRONOUN.search(text):  # "Police said *he* had died": a person named before
-            terms |= content_terms(" ".join(entities(previous)))
         # A figure the question names ("the group of 53") counts as a key term.
         covered = len(analysis.terms & terms) + len(analysis.figures & numbers(text))
         asked = len(analysis.terms) + len(analysis.figures)

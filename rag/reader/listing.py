@@ -1,6 +1,6 @@
 """Bulleted or numbered lists in passages: the items a sentence ending in a colon introduces
-("Observers give three reasons:" then "- pressure from ..."), and the introduction of the list a
-sentence is an item of. A list cut by a chunk boundary goes on in the next retrieved passage."""
+("Observers give three reasons:" then "- pressure from ..."). A list cut by a chunk boundary goes
+on in the next retrieved passage."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.reader.candidates import SENTENCE_END, SentenceCandidate, squash
+from rag.reader.candidates import SENTENCE_END, SentenceCandidate
 from rag.types import Passage
 
 ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+(.+)$")
-_LAST_SENTENCE = re.compile(r"(?:^|(?<=[.!?])\s+)([^.!?]+:)\s*$")
 LIST_TAIL_LINES = 4  # the last lines of a passage looked at for a list it may stop in
 ADJACENT_GAP = 2  # characters (line breaks) the chunker may leave between consecutive chunks
-INTRODUCTION_REACH = 20  # lines looked back from an item for its introduction
 
 
 def ends_in_list(text: str) -> bool:
@@ -115,25 +113,3 @@ def listing_after(candidate: SentenceCandidate, passages: Sequence[Passage]) -> 
     """The list a candidate ending in a colon introduces, if any."""
     items, numbers = items_after(candidate, passages)
     return Listing(candidate.text, items, numbers) if items else None
-
-
-def enclosing_listing(candidate: SentenceCandidate, passages: Sequence[Passage]) -> Listing | None:
-    """The list this candidate is an item of, with its introduction (a line ending in a colon
-    at most `INTRODUCTION_REACH` lines above it, in the same passage)."""
-    item = ITEM.match(candidate.text)
-    if item is None:
-        return None
-    own = squash(item.group(1))[:40]
-    lines = candidate.passage.text[: candidate.end].split("\n")
-    for back in range(2, min(INTRODUCTION_REACH, len(lines)) + 1):
-        line = lines[-back].strip()
-        if not line.endswith(":"):
-            continue
-        rest = continued(candidate, passages)
-        numbers = rest.passage_numbers
-        listed = items_in("\n".join(lines[-back + 1 :]) + rest.text)
-        if len(listed) < 2 or not any(squash(text).startswith(own) for text in listed):
-            return None
-        sentence = _LAST_SENTENCE.search(line)
-        return Listing(squash(sentence.group(1) if sentence else line), listed, numbers)
-    return None

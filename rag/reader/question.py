@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from itertools import pairwise
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from rag.reader.answer_types import AnswerType
 from rag.reader.nlp import parse
@@ -24,11 +22,6 @@ PERSON_NOUNS = frozenset(
 )
 ORGANISATION_NOUNS = frozenset(
     ["office", "agency", "body", "department", "organisation", "organization", "group", "company", "court", "ministry", "unit", "firm", "bank", "committee", "government", "authority", "institution", "ngo", "charity", "union", "network", "syndicate", "militia", "force", "army", "police", "regulator", "watchdog", "commission", "council", "bureau", "administration", "outlet", "newspaper", "airline", "carrier", "exchange", "broadcaster", "university", "gang", "cartel", "tribunal", "insurer", "lender", "operator", "conglomerate"]
-)
-# Bodies whose nationality says whose act it is: "Thai police" did not make "Cambodian police"'s arrests.
-ACTING_BODIES = frozenset(
-    ["police", "army", "military", "troops", "soldier", "force", "authority", "official", "government", "court",
-     "prosecutor", "ministry", "embassy", "immigration", "junta", "navy", "coast", "guard", "regulator", "lawmaker"]
 )
 PLACE_NOUNS = frozenset(
     ["country", "countries", "city", "town", "village", "province", "state", "region", "district", "area", "place", "border", "township", "island", "capital", "port", "airport", "site", "location", "part", "base", "camp", "zone", "prefecture", "municipality", "county", "exclave", "enclave"]
@@ -100,12 +93,9 @@ class QuestionAnalysis:
     scope_names: tuple[str, ...] = ()  # names that set where or when: places, years, "held at <name>"
     place_names: tuple[str, ...] = ()  # the names that spaCy tags as places, whole
     loose_names: tuple[str, ...] = ()  # scope names of a time: the passage must name them
-    excluded_names: tuple[str, ...] = ()  # "besides Myanmar and Cambodia": not the scope, not an answer
-    ranking_text: str = ""  # what sentences are ranked against: the question less what it puts aside
+    ranking_text: str = ""  # what sentences are ranked against, when not the question ("according to X" left out)
     attributed_to: tuple[str, ...] = ()  # names in "according to X": the outlet or author asked about
     figures: frozenset[float] = frozenset()  # numbers named in the question, years aside ("the group of *53*")
-    figure_names: tuple[str, ...] = ()  # names of what such a number counts ("of the 64 *Koreans*")
-    actors: tuple[tuple[str, str], ...] = ()  # (nationality, noun) of who acts: ("Korean", "police")
     parties: tuple[tuple[str, str], ...] = ()  # (name, PERSON or ORG) the question asks about ("the *Ming* family")
     asked_act: str | None = None  # verb lemma of a count or date question: "how many were *murdered*", "when did they *close*"
     asked_verb: str | None = None  # stemmed main verb of a how-question: "how did he *die*"
@@ -292,83 +282,6 @@ def _owner_words(doc: Doc) -> set[int]:
     return found
 
 
-def actors(question: str) -> tuple[tuple[str, str], ...]:
-    """(nationality, noun) of who acts ("had *Korean police* sought warrants": ("Korean", "police")):
-    the subject of a verb, not what is asked about with "how many"/"which"."""
-    found: list[tuple[str, str]] = []
-    doc = parse([question])[0]
-    for token in doc:
-        if token.dep_ != "nsubj" or token.head.pos_ not in ("VERB", "AUX") or token.pos_ != "NOUN":
-            continue
-        if any(c.lower_ in ("many", "much", "which", "what") for c in token.subtree):
-            continue
-        found += [(c.text, token.lemma_.lower()) for c in token.children if c.dep_ in ("amod", "compound") and c.ent_type_ == "NORP"]
-    # A nationality right before a body that acts ("did the *Thai police* arrest"), however the
-    # small parser attaches the two (it reads "police arrest" as a compound noun there); not the
-    # counted noun ("how many Thai police").
-    for nationality, body in pairwise(doc):
-        if (
-            nationality.ent_type_ == "NORP"
-            and body.lemma_.lower() in ACTING_BODIES
-            and (nationality.i == 0 or doc[nationality.i - 1].lower_ not in ("many", "much", "which", "what"))
-        ):
-            found.append((nationality.text, body.lemma_.lower()))
-    return tuple(dict.fromkeys(found))
-
-
-_EXCLUDING = frozenset({"besides", "except", "excluding", "outside", "apart from", "aside from", "other than"})
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    """What a question puts aside ("besides Myanmar and Cambodia", "besides scam compounds")."""
-
-    names: tuple[str, ...] = ()  # names put aside: neither the scope nor an answer
-    ranking_text: str = ""  # the question without the names put aside, to rank sentences against
-    words: str = ""  # common nouns put aside: they do not count as key terms a sentence covers
-
-
-def excluded(question: str, names: list[str]) -> Exclusion:
-    """The run of names, or of common nouns, right after "besides", "except", "outside", "apart
-    from", "other than". Names leave the text sentences are ranked against; common nouns stay in
-    it (the answer sentence often names the group put aside: "from Southeast Asian nations, as
-    well as China") but do not count as key terms."""
-    doc = parse([question])[0]
-    put_aside: set[str] = set()
-    words: list[str] = []
-    kept = question
-    for token in doc:
-        run: list[str] = []
-        pair = f"{doc[token.i - 1].lower_} {token.lower_}" if token.i else ""
-        if token.lower_ not in _EXCLUDING and pair not in _EXCLUDING:
-            continue
-        start, end = (doc[token.i - 1] if token.lower_ not in _EXCLUDING else token).idx, None
-        # A list of names ("Myanmar and Cambodia") or of common nouns ("scam compounds"): the first
-        # content word decides which, so the run stops where the question goes on ("Laos [host ...]").
-        kind: str | None = None
-        for after in doc[token.i + 1 :]:
-            if kind is None and after.pos_ in ("PROPN", "NOUN", "ADJ"):
-                kind = "names" if after.pos_ == "PROPN" else "nouns"
-            allowed = ("PROPN",) if kind == "names" else ("NOUN", "ADJ")
-            if after.tag_ in ("WDT", "WP", "WRB") or (
-                after.pos_ not in (*allowed, "DET", "CCONJ") and after.text not in (",", "’s", "'s")
-            ):
-                break
-            if after.pos_ == "PROPN":
-                put_aside.add(after.text)
-                end = after.idx + len(after.text)
-            elif after.pos_ in ("NOUN", "ADJ"):
-                run.append(after.text)
-        if not any(w[:1].isupper() for w in run):  # "Southeast Asian nations" is a named group: kept
-            words += run
-        words.append(pair if pair in _EXCLUDING else token.text)  # "besides" itself is no key term
-        if end is not None:
-            kept = re.sub(r"\s+([?.!,])", r"\1", f"{question[:start]}{question[end:].lstrip(' ,')}").strip()
-    return Exclusion(
-        tuple(n for n in names if n.split()[-1] in put_aside), kept[:1].upper() + kept[1:], " ".join(words)
-    )
-
-
 def asked_figures(question: str) -> frozenset[float]:
     """Numbers the question names outside dates ("the first group of *53* people", not "November 19, 2025")."""
     doc = parse([question])[0]
@@ -389,27 +302,8 @@ def parties(question: str, attribution: str) -> tuple[tuple[str, str], ...]:
     return tuple(
         (re.sub(r"^(the|a|an)\s+", "", e.text, flags=re.I), e.label_)
         for e in doc.ents
-        if e.label_ in PARTY_LABELS and e.text not in attribution and not _place_of_a_body(e)
+        if e.label_ in PARTY_LABELS and e.text not in attribution
     )
-
-
-def _place_of_a_body(ent: Span) -> bool:
-    """ "the *Pasig* court", "*Tak* police": a name before a body's noun says where the body sits,
-    whatever label the small model gives it."""
-    return ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in ORGANISATION_NOUNS
-
-
-def counted_by_figures(question: str, names: Sequence[str]) -> tuple[str, ...]:
-    """The question's names that a number of it counts ("of the 64 *Koreans*"): a sentence that
-    gives the number ("Of the 64, 59 ...") refers to them without naming them again."""
-    doc = parse([question])[0]
-    counted = {
-        t.head.i
-        for t in doc
-        if t.like_num and t.dep_ == "nummod" and t.head.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in ("DATE", "TIME")
-    }
-    words = {w.lower_ for i in counted for w in doc[i].subtree if w.i == i or w.dep_ in ("compound", "amod")}
-    return tuple(n for n in names if all(part.lower() in words for part in n.split()))
 
 
 LIGHT_VERBS = frozenset({"be", "have", "do", "say", "happen", "make", "get", "take"})
@@ -475,29 +369,21 @@ def analyse(question: str) -> QuestionAnalysis:
         set(YEAR.findall(question))
     ) > 1 else set()
     names = [n for n in names if n not in aliases and n not in baselines]
-    exclusion = excluded(question, names)
-    ranking_text = exclusion.ranking_text
     attribution = _ATTRIBUTION.search(question)
-    scoped = [n for n in names if n not in exclusion.names]
     return QuestionAnalysis(
         text=question,
         answer_type=kind,
         focus=focus,
         required=tuple(names),
-        # Names put aside are where the answer is not: they do not make a sentence a better candidate.
-        terms=frozenset(content_terms(ranking_text)) - frozenset(content_terms(exclusion.words)),
+        terms=frozenset(content_terms(question)),
         plural_focus=plural,
         source_names=source_names(question, names),
-        scope_names=scope_names(question, scoped),
-        place_names=place_names(question, scoped),
-        loose_names=loose_names(question, scoped),
-        excluded_names=exclusion.names,
-        ranking_text=ranking_text,
+        scope_names=scope_names(question, names),
+        place_names=place_names(question, names),
+        loose_names=loose_names(question, names),
         attributed_to=tuple(n for n in names if attribution and n in attribution.group(0)),
-        figures=asked_figures(ranking_text),
-        figure_names=counted_by_figures(ranking_text, scoped),
-        actors=actors(ranking_text),
-        parties=parties(ranking_text, attribution.group(0) if attribution else ""),
+        figures=asked_figures(question),
+        parties=parties(question, attribution.group(0) if attribution else ""),
         asked_verb=asked_verb(question) if kind is AnswerType.REASON else None,
         asked_act=main_verb(question) if kind in (AnswerType.COUNT, AnswerType.DATE) else None,
         counted_kind=counted_kind(question, focus) if kind is AnswerType.COUNT else None,

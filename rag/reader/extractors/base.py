@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
@@ -13,9 +12,9 @@ from spacy.tokens import Doc, Span, Token
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.nlp import parse
-from rag.reader.parties import GENERIC_NAME_WORDS, about_another_party, by_another_actor, same_country
+from rag.reader.parties import GENERIC_NAME_WORDS, about_another_party
 from rag.reader.question import QuestionAnalysis
-from rag.text_features import YEAR, days_of_months, mentions, month_number, numbers
+from rag.text_features import YEAR, days_of_months, mentions, month_number
 from rag.types import Passage
 
 
@@ -40,8 +39,7 @@ class Extractor(Protocol):
 
 def scope_names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list[str]:
     """The question's names that set the answer's place ("in Myanmar", "held at <compound X>"): not
-    its source, not the counted noun itself ("how many *Indonesians*"), not a time, not the
-    nationality of an actor the sentence leaves unqualified in a passage about that country."""
+    its source, not the counted noun itself ("how many *Indonesians*"), not a time."""
     return [
         n
         for n in analysis.scope_names
@@ -49,31 +47,7 @@ def scope_names(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> lis
         and n not in analysis.loose_names
         and n.lower() != (analysis.focus or "")
         and not candidate.names_source(n)
-        and not (n in analysis.figure_names and analysis.figures & numbers(candidate.text))
-        and not _unqualified_actor(analysis, n, candidate)
     ]
-
-
-def _unqualified_actor(analysis: QuestionAnalysis, name: str, candidate: SentenceCandidate) -> bool:
-    """ "Korean police" of the question are the sentence's "police" when it gives them no other
-    nationality (in an article about Korea); "Cambodian police" are not "Thai police"."""
-    nouns = [noun for nationality, noun in analysis.actors if nationality == name]
-    if not nouns:
-        return False
-    doc = parse([candidate.text])[0]
-    acting = [t for t in doc if t.lemma_.lower() in nouns]
-    unqualified = bool(acting) and not any(c.ent_type_ in ("NORP", "GPE") for t in acting for c in t.children)
-    return unqualified and _country_of_the_passage(candidate.passage.text, name)
-
-
-@lru_cache(maxsize=4096)  # asked for each candidate sentence of the same few passages
-def _country_of_the_passage(text: str, nationality: str) -> bool:
-    """The passage names the nationality's country at least as often as any other: its plain
-    "police" are that country's (a passage on Cambodia's raids that mentions "the Thai border" is not
-    about Thai police)."""
-    names = [e.text for e in parse([text])[0].ents if e.label_ in ("GPE", "NORP")]
-    asked = sum(same_country(n, nationality) for n in names)
-    return all(asked >= sum(same_country(m, n) for m in names) for n in names if not same_country(n, nationality))
 
 
 def in_passage(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
@@ -163,7 +137,6 @@ def anchored(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> bool:
         and in_passage(analysis, candidate)
         and not dated_otherwise(analysis, candidate.text)
         and not about_another_party(analysis, candidate)
-        and not by_another_actor(analysis, candidate)
     )
 
 

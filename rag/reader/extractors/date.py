@@ -1,5 +1,5 @@
 """Dates and periods: whether a best sentence gives a spaCy DATE entity the question allows (a
-weekday, a year, a time to come); the span model reads which date it is (`span_reading.py`)."""
+time to come for "when will"); the span model reads which date it is (`span_reading.py`)."""
 
 from __future__ import annotations
 
@@ -11,22 +11,10 @@ from spacy.tokens import Span
 from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
-from rag.reader.extractors.base import Reading, anchored, in_question, near_top
+from rag.reader.extractors.base import Reading, anchored, near_top
 from rag.reader.nlp import governing_verb, has_lemma, parse
 from rag.reader.question import QuestionAnalysis
-from rag.text_features import YEAR
 from rag.types import Passage
-
-_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
-_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
-
-
-def _allowed(text: str, question: str) -> bool:
-    if re.search(r"\bday of the week\b", question, re.I):
-        return bool(_WEEKDAY.search(text))
-    if re.search(r"\b(what|which|in what) year\b", question, re.I):
-        return bool(YEAR.search(text))
-    return bool(_MONTH.search(text) or YEAR.search(text) or _WEEKDAY.search(text))
 
 
 def _tells_the_future(text: str) -> bool:
@@ -38,13 +26,6 @@ def _of_a_past_act(ent: Span) -> bool:
     """The date tells when something was done ("in December he *travelled*"): no answer to "when will"."""
     verb = governing_verb(ent)
     return verb is not None and verb.tag_ == "VBD"
-
-
-def _before_the_article(ent: Span, candidate: SentenceCandidate) -> bool:
-    """The date's year is earlier than the article's: a past date, which no "when will" asks for."""
-    years = YEAR.findall(ent.text)
-    published = candidate.passage.date
-    return bool(years and published) and int(years[-1]) < int(str(published)[:4])
 
 
 def _starts_a_period(ent: Span) -> bool:
@@ -84,10 +65,8 @@ class DateExtractor:
                     e
                     for e in parse([candidate.text])[0].ents
                     if e.label_ == "DATE"
-                    and _allowed(e.text, analysis.text)
-                    and not in_question(analysis, e)
                     and not (_starts_a_period(e) and preposition != "since" and not _tells_the_act(analysis, candidate))
-                    and not (future and (_before_the_article(e, candidate) or _of_a_past_act(e)))
+                    and not (future and _of_a_past_act(e))
                 ),
                 None,
             )

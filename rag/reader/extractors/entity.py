@@ -19,7 +19,6 @@ from rag.reader.extractors.base import Reading, anchored, in_question, near_top
 from rag.reader.nlp import apposition_heads, parse
 from rag.reader.question import PERSON_NOUNS, QuestionAnalysis
 from rag.support import passage_sentences
-from rag.text_features import mentions
 from rag.types import Passage
 
 LABELS: dict[AnswerType, frozenset[str]] = {
@@ -54,19 +53,12 @@ def _titled_or_acting(ent: Span, analysis: QuestionAnalysis) -> bool:
     *ambassador*", "*spokesman* Naing Maung Zaw") or does the asked act ("said Benedikt Hofmann")."""
     root = ent.root
     titles = [*_beside(root), *apposition_heads(root)]
-    # The title says of what, in the question's words: "Sri Lanka's ambassador" for "which Sri Lankan
-    # envoy", not "head of the Kokang zone" for "the leader of Myanmar's junta".
-    if any(t.lemma_.lower() in PERSON_NOUNS and _of_the_asked(t, analysis) for t in titles):
+    if any(t.lemma_.lower() in PERSON_NOUNS for t in titles):
         return True
     if root.dep_ != "nsubj" or root.head.pos_ not in ("VERB", "AUX"):
         return _does_the_asked_act(ent, analysis)
     # The subject of the question's verb, light ones too ("which official *said* ...": "said Hofmann").
     return any(t.pos_ in ("VERB", "AUX") and t.lemma_ == root.head.lemma_ for t in parse([analysis.text])[0])
-
-
-def _of_the_asked(title: Token, analysis: QuestionAnalysis) -> bool:
-    words = " ".join(t.text for t in title.subtree if t.i != title.i)
-    return analysis.uses(words) or any(mentions(words, name) for name in analysis.required)
 
 
 def kind_words(question: str, focus: str | None) -> set[str]:
@@ -90,12 +82,6 @@ def described_as(name: str, kinds: set[str], texts: Sequence[str]) -> bool:
         rf"\b{re.escape(k)}\w*\W+(?:\w+\W+){{0,2}}{escaped}|{escaped}\W+(?:\w+\W+){{0,4}}{re.escape(k)}" for k in kinds
     ]
     return any(re.search(p, text.lower()) for text in texts for p in patterns)
-
-
-def _after_question_words(ent: Span, analysis: QuestionAnalysis) -> bool:
-    """The entity follows words of the question closely ("a press conference in *Geneva*")."""
-    before = ent.doc[max(0, ent.start - 3) : ent.start].text
-    return analysis.uses(before)
 
 
 def _does_the_asked_act(ent: Span, analysis: QuestionAnalysis) -> bool:
@@ -251,7 +237,6 @@ def ranked_entities(
             score = candidate.score - 0.01 * rank
             score += 0.1 if near else 0.0
             score += 0.1 if analysis.focus and analysis.focus in ent.text.lower() else 0.0
-            score += 0.05 if _after_question_words(ent, analysis) else 0.0
             score += 0.15 if kinds and described_as(ent.text, kinds, texts) else 0.0
             score += 0.15 if labels != LABELS[AnswerType.PLACE] and _does_the_asked_act(ent, analysis) else 0.0
             found.append((score, _clean(ent), candidate, ent))

@@ -1,9 +1,9 @@
 """Figures: a number of a unit, a share, an amount of money.
 
 Whether the passages give a figure of the asked kind for what the question names: the span model
-reads which figure it is (`span_reading.py`). A figure counts only when its clause names what the
-question names ("held at compound X": the clause giving the figure must mention X, not just some
-sentence of the passage), of the asked time, and not only as where people came from.
+reads which figure it is (`span_reading.py`). A figure counts only when its phrase, or else its
+sentence or the sentence's context, names what the question names ("held at compound X"), of the
+asked time, and not only as where people came from.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, near_top, scope_names
-from rag.reader.nlp import governing_verb, has_lemma, parse
+from rag.reader.nlp import has_lemma, parse
 from rag.reader.question import MEASURE_NOUNS, PERSON_NOUNS, PLACE_LABELS, QuestionAnalysis
 from rag.text_features import CURRENCY, SHARE_WORDS, is_month, mentions, numbers
 from rag.types import Passage
@@ -84,12 +84,12 @@ def _fits(ent: Span, analysis: QuestionAnalysis) -> bool:
     lemma = unit.lemma_.lower() if unit is not None else None
     if re.search(r"\bhow (large|big|long|far|high|tall|wide)\b|\bwhat (size|area)\b", analysis.text, re.I):
         return ent.label_ == "QUANTITY" or lemma in MEASURE_NOUNS
-    if lemma is not None and analysis.focus and _same_noun(lemma, analysis.focus):
+    if lemma is not None and analysis.focus and lemma.rstrip("s") == analysis.focus.rstrip("s"):
         return True
     if analysis.wants_people:
         # "261 foreigners", "188 Filipinos", or a bare figure standing for people ("120,000 are being held").
         if unit is None:
-            return _stands_alone(ent)
+            return True
         return lemma in PERSON_NOUNS or unit.pos_ == "PROPN" or unit.ent_type_ == "NORP"
     return False
 
@@ -112,19 +112,6 @@ def _percent_after(ent: Span) -> bool:
     return after.startswith(("per cent", "percent", "%"))
 
 
-def _stands_alone(ent: Span) -> bool:
-    """A bare figure that is itself a noun phrase of the clause, not a list number ("2. Interviews")
-    nor part of a range or a date."""
-    doc = ent.doc
-    if ent.start == 0 and ent.end < len(doc) and doc[ent.end].text in (".", ")"):
-        return False
-    return ent.root.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "appos", "conj", "pobj")
-
-
-def _same_noun(a: str, b: str) -> bool:
-    return a == b or a.rstrip("s") == b.rstrip("s")
-
-
 def _phrase(ent: Span) -> Span:
     """The figure with its noun and scope: "at least 120,000 people in Myanmar", "about 100,000 in Cambodia"."""
     doc = ent.doc
@@ -144,44 +131,6 @@ def _phrase(ent: Span) -> Span:
             end = max(end, child.right_edge.i + 1)
             break
     return doc[ent.start : _without_links(doc, ent.end, end)]  # "80 percent of the zone [and]"
-
-
-_OTHER_CLAUSES = frozenset({"advcl", "conj", "ccomp", "parataxis", "relcl", "acl"})
-
-
-def _clause(ent: Span) -> set[int]:
-    """Token indices of the clause holding the figure: the nearest verb above it with its dependents,
-    leaving out the other clauses hanging from it ("..., while in Myanmar 120,000 are held" is another
-    clause). A reported clause includes its reporting verb's own words ("in Myanmar sources estimate
-    [120,000 are held]")."""
-    head = governing_verb(ent)
-    if head is None:
-        return set(range(ent.sent.start, ent.sent.end))
-    keep = _own_words(head, set(range(ent.start, ent.end)))
-    while head.dep_ in ("ccomp", "xcomp") and head.head != head:
-        head = head.head
-        keep = _own_words(head, keep)
-    # A clause that describes a noun is about it: "... in Pasay City, where 261 people were arrested",
-    # "an office building at Fenchurch Street, valued at ... and reported to have been bought for £95m".
-    top = head
-    while top.dep_ in ("conj", "xcomp") and top.head != top:
-        top = top.head
-    if top.dep_ in ("relcl", "acl") and top.head.pos_ in ("NOUN", "PROPN"):
-        antecedent = top.head
-        keep |= {t.i for t in antecedent.subtree} - {t.i for t in top.subtree}
-    return keep
-
-
-def _own_words(head: Token, inner: set[int]) -> set[int]:
-    """`head`'s subtree without the clauses hanging from it, except the one holding `inner`."""
-    keep = {t.i for t in head.subtree}
-    for child in head.children:
-        subtree = {t.i for t in child.subtree}
-        if child.dep_ in _OTHER_CLAUSES | {"ccomp"} and not inner & subtree:
-            keep -= subtree  # an xcomp ("forced *to work in Cambodia*") belongs to the clause
-        elif child.dep_ in ("ccomp", "xcomp") and inner & subtree:
-            keep -= subtree - inner  # of the reported clause, only the part already kept
-    return keep
 
 
 def _places(doc: Doc, tokens: set[int]) -> frozenset[str]:
@@ -218,18 +167,12 @@ def _without_links(doc: Doc, floor: int, end: int) -> int:
     return end
 
 
-def _trimmed(ent: Span) -> Span:
-    """Without a conjunction or comma the recogniser left at the end ("[$216 million and] $639 million")."""
-    end = _without_links(ent.doc, ent.start, ent.end)
-    return ent if end == ent.end else Span(ent.doc, ent.start, end, label=ent.label_)
-
-
 def _numbers(doc: Doc) -> list[Span]:
     """The recogniser's entities and the numbers it missed, in order; an entity inside a missed
     number's span ("90 to" of "90 to 95 per cent") gives way to it."""
     extra = _unlabelled_numbers(doc)
     inside = {i for span in extra for i in range(span.start, span.end)}
-    kept = [_trimmed(span) for e in doc.ents if not inside & set(range(e.start, e.end)) for span in [e]]
+    kept = [e for e in doc.ents if not inside & set(range(e.start, e.end))]
     return sorted([*kept, *extra], key=lambda e: e.start)
 
 
@@ -237,7 +180,6 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
     doc = parse([candidate.text])[0]
     numbers_found = _numbers(doc)
     ents = [e for e in numbers_found if _fits(e, analysis)]
-    several = len(ents) > 1  # figures of the asked kind compete for the sentence's names
     names = scope_names(analysis, candidate)
     if any(_origin_only(doc, n, analysis.text) for n in names):
         return []  # the sentence names the place only as where people came from
@@ -247,29 +189,21 @@ def figures_in(analysis: QuestionAnalysis, candidate: SentenceCandidate) -> list
             continue  # "how many of the 64 returnees": 64 is what the question gives, not its answer
         span = _phrase(ent)
         phrase = span.text
-        clause_tokens = _clause(ent)
-        clause = " ".join(doc[i].text for i in sorted(clause_tokens))
         phrase_places = _places(doc, set(range(span.start, span.end)))
         # The figure's scope is the place its own phrase names ("100,000 people in Cambodia"); without
-        # one, its clause when figures compete in the sentence, else the sentence and its context.
+        # one, the sentence and its context.
         in_phrase = [n for n in names if mentions(phrase, n) and not _origin_only(span, n, analysis.text)]
         if phrase_places:
             # The phrase names its own place: it must be one the question names ("19 London
             # properties" answers a question about London and the UK; "2,500 at Silver Reef" does
             # not answer one about Golden Lotus Park); the question's other places may be around it
             # ("19 London properties" under a title naming the UK).
-            ok = not names or (bool(in_phrase) and all(n in in_phrase or _around(candidate, clause, n) for n in names))
-        elif several:
-            # A name the sentence gives must be in this figure's clause (not another figure's); one
-            # it does not give may come from the title or the sentence before, as for a lone figure.
-            ok = all(
-                mentions(clause, n) or (not mentions(candidate.text, n) and _in_context(candidate, n)) for n in names
-            )
+            ok = not names or (bool(in_phrase) and all(n in in_phrase or _around(candidate, n) for n in names))
         else:
-            ok = all(mentions(candidate.text, n) or _in_context(candidate, n) for n in names)
+            ok = all(_around(candidate, n) for n in names)
         unit = _unit(ent)
         if analysis.counted_kind and not mentions(
-            f"{phrase} {clause} {unit.text if unit else ''}", analysis.counted_kind
+            f"{phrase} {candidate.text} {unit.text if unit else ''}", analysis.counted_kind
         ):
             continue  # "how many Vietnamese nationals": a figure of others ("77 Chinese nationals") is not one
         if not ok:
@@ -310,8 +244,8 @@ def _origin_only(span: Span | Doc, name: str, question: str) -> bool:
     return bool(in_span) and all(in_span) and not any(_from_place(parse([question])[0], name))
 
 
-def _around(candidate: SentenceCandidate, clause: str, name: str) -> bool:
-    return mentions(clause, name) or _in_context(candidate, name)
+def _around(candidate: SentenceCandidate, name: str) -> bool:
+    return mentions(candidate.text, name) or _in_context(candidate, name)
 
 
 def _in_context(candidate: SentenceCandidate, name: str) -> bool:

@@ -12,7 +12,7 @@ from rag.reader.answer_types import AnswerType
 from rag.reader.candidates import SentenceCandidate, squash
 from rag.reader.compose import cited
 from rag.reader.extractors.base import Reading, anchored, near_top
-from rag.reader.listing import ITEM, enclosing_listing, listing_after
+from rag.reader.listing import ITEM, listing_after
 from rag.reader.nlp import has_lemma, parse
 from rag.reader.question import PERSON_NOUNS, QuestionAnalysis
 from rag.text_features import content_terms, numbers
@@ -92,15 +92,6 @@ def _answer(
     return Reading(" ".join(parts), kind, typed=typed)
 
 
-def _listed_reasons(candidates: Sequence[SentenceCandidate], passages: Sequence[Passage]) -> Reading | None:
-    """A list of reasons ("Observers give three reasons:" and its items) that a best candidate is an item of."""
-    for candidate in candidates:
-        listing = enclosing_listing(candidate, passages)
-        if listing is not None and gives_cause(listing.introduction):
-            return Reading(cited(listing.text(), listing.passage_numbers), AnswerType.REASON)
-    return None
-
-
 _OPENING_QUOTE = re.compile(r'^\s*[“"]')
 _QUOTE_END = re.compile(r'[”"][^.!?”"]{0,40}[.!?]|[.!?][”"]')
 
@@ -162,9 +153,6 @@ class SentenceExtractor:
                 return _answer(chosen, kind, typed=True)
             return _answer(_pick(pool, 1, 0.1), kind, typed=False)  # a change told in words
         if kind is AnswerType.REASON and is_why(analysis):
-            listed = _listed_reasons(near_top(pool, 0.25, limit=20), passages)
-            if listed is not None:
-                return listed
             causal = [c for c in near_top(pool, 0.2) if _CAUSE.search(c.text)]
             if causal:
                 return _answer(_pick(causal, 2, 0.2), kind, typed=True, passages=passages)

@@ -276,17 +276,6 @@ def test_people_from_a_place_are_not_people_held_there(assistant: Assistant) -> 
     assert "312 people" in came_from.text
 
 
-def test_places_put_aside_by_the_question_are_neither_its_scope_nor_the_answer(assistant: Assistant) -> None:
-    text = (
-        "Scam centres were first found in Kenya and Nepal, where they were raided in May. "
-        "Similar compounds were later reported in Peru, Chile and Bolivia."
-    )
-    answer = ask(assistant, "Besides Kenya and Nepal, which countries have scam compounds?", passage(text, "a"))
-    assert answer.status is AnswerStatus.ANSWERED
-    assert "Kenya" not in answer.text and "Nepal" not in answer.text
-    assert all(name in answer.text for name in ("Peru", "Chile", "Bolivia"))
-
-
 def test_person_the_recogniser_misses_is_found_by_who(assistant: Assistant) -> None:
     text = (
         "The study was presented in Bangkok by Dr. Anan Wongsa, a labour economist at the university. "
@@ -316,15 +305,6 @@ def test_list_introduced_by_a_colon_takes_the_item_heads(assistant: Assistant) -
     )
     answer = ask(assistant, "Which places do the recruiters now operate in, according to the survey?", passage(text, "l"))
     assert answer.text.startswith("Patagonia, Lapland and Tasmania")
-
-
-def test_a_sentence_opening_with_a_pronoun_is_about_the_one_before(assistant: Assistant) -> None:
-    text = (
-        "Prosecutors filed the indictment in May. They said the Varga clan controlled the port for a decade. "
-        "Its businesses included cargo theft, illegal lotteries and loan sharking."
-    )
-    answer = ask(assistant, "What businesses did the Varga clan run besides the port?", passage(text, "v"))
-    assert all(item in answer.text.lower() for item in ("cargo theft", "illegal lotteries", "loan sharking"))
 
 
 def test_a_name_with_and_inside_is_not_a_list(assistant: Assistant) -> None:
@@ -538,15 +518,6 @@ def test_a_what_noun_question_needs_a_sentence_naming_that_noun(assistant: Assis
 
 # One passage, one question: the answer leads with the asked thing and leaves out what the id says.
 LEADS_WITHOUT = [
-    pytest.param(
-        "The student, named by police as Arun Vale, had studied engineering at a college in the hills. "
-        "A fellow captive said Vale had been kept in a locked room for weeks. "
-        "Police said he had most likely died of heart failure caused by beatings; his body was bruised.",
-        "How did Arun Vale die?",
-        "Police said he had most likely died of heart failure",
-        "studied engineering",
-        id="how-question-where-the-asked-act-is-told-with-its-means",
-    ),
     pytest.param(
         "Charities warn young people before they are recruited into the compounds. "
         "Most workers were recruited through advertisements on messaging apps that promised office jobs.",
@@ -836,38 +807,6 @@ def test_a_span_of_days_in_the_question_admits_its_days(assistant: Assistant) ->
     text = "Police raided compounds in three provinces. On 14 July, 512 people were arrested in the raids."
     answer = ask(assistant, "How many people were arrested in the raids between 13 and 16 July?", passage(text, "a"))
     assert answer.text.startswith("512")
-
-
-def test_another_countrys_police_did_not_make_the_arrests(assistant: Assistant) -> None:
-    """Scope of the actor: "did the Thai police arrest" is not answered by Cambodian police's arrests,
-    although the sentence mentions the Thai border; plain "police" in a passage about the asked
-    country are that country's."""
-    question = "How many people did the Thai police arrest in the raids?"
-    others = passage(
-        "In late May, Cambodian police, acting on a tip from Japanese police, raided a call centre near the Thai "
-        "border and detained 29 Japanese.",
-        "a",
-    )
-    assert ask(assistant, question, others).text == REFUSAL_PHRASE
-    country = passage(
-        "Laos says it has detained more than 800 people since March, when its prime minister told the police "
-        "to clear the zone. Officials near the Thai border said the raids went on.",
-        "b",
-    )
-    assert ask(assistant, question, country).text == REFUSAL_PHRASE
-    elsewhere = passage(
-        "Cambodia's interior ministry listed the raids in Kratie and Pursat provinces of Cambodia. Police "
-        "arrested 300 people at the two sites. Some of those held had crossed over from the Thai side.",
-        "d",
-    )
-    assert ask(assistant, question, elsewhere).text == REFUSAL_PHRASE
-    own = passage(
-        "Thailand's national police chief said the raids in Tak province had gone well. Police arrested 41 people "
-        "at the call centre, officials in Thailand said.",
-        "c",
-    )
-    answer = ask(assistant, question, own)
-    assert answer.status is AnswerStatus.ANSWERED and "41" in answer.text
 
 
 def test_another_family_named_in_the_title_only(assistant: Assistant) -> None:
