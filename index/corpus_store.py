@@ -24,6 +24,7 @@ from index.documents import (
     load_document,
 )
 from index.extraction import SUPPORTED_SUFFIXES, ExtractionError, extract_text
+from index.language import identify_language
 
 
 @dataclass
@@ -150,6 +151,7 @@ class CorpusStore:
             date_note=extracted.date_note,
             author=extracted.author,
             url=extracted.url,
+            language=identify_language(extracted.text),
             source_file=file.name,
             page_starts=list(extracted.page_starts),
         )
@@ -161,6 +163,8 @@ class CorpusStore:
                 _write_atomic(meta_path, json.dumps(meta.model_dump(), indent=2))
                 report.notes.append(f"{doc_id}: metadata restored (an earlier add was interrupted)")
             return
+        if meta.language != "en":
+            report.notes.append(f"{file.name}: language {meta.language}, not English (see README, Limits)")
         # Text first, metadata last: a crash between them leaves a readable article.
         _write_atomic(self.corpus_dir / f"{doc_id}{TEXT_SUFFIX}", extracted.text)
         _write_atomic(meta_path, json.dumps(meta.model_dump(), indent=2))

@@ -31,6 +31,8 @@ class DocumentMeta(BaseModel):
     date_estimated: bool = Field(default=False, description="the date is inferred (see date_note), not stated")
     author: str | None = None
     url: str | None = None
+    # ISO 639-1 code identified when the article is added (index/language.py); "und" when undetermined.
+    # Sidecars from before identification hold none: those articles were English.
     language: str = "en"
     source_file: str | None = Field(default=None, description="original file name when added")
     notes: str | None = None

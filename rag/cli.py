@@ -191,7 +191,10 @@ def list_cmd(corpus_dir: CorpusDir = None) -> None:
 
     for doc in CorpusStore(load_settings(corpus_dir=corpus_dir).paths.corpus_dir).documents():
         m = doc.meta
-        console.print(f"[bold]{m.doc_id}[/]  {m.title}  |  {m.outlet or 'outlet unknown'}  |  {date_label(m.date, m.date_estimated)}")
+        console.print(
+            f"[bold]{m.doc_id}[/]  {m.title}  |  {m.outlet or 'outlet unknown'}  |  "
+            f"{date_label(m.date, m.date_estimated)}  |  {m.language}"
+        )
 
 
 # Source filters (rag.filters): kinds combine with AND, repeated values of one kind with OR.

@@ -254,11 +254,11 @@ def corpus_html(docs: list[Document]) -> str:
         link = safe_url(m.url)
         url = f'<a href="{e(link)}" target="_blank" rel="noopener noreferrer nofollow">link</a>' if link else "–"
         rows.append(f"<tr><td class=\"doc-id\">{e(m.doc_id)}</td><td>{e(m.title)}</td><td>{e(m.outlet or '–')}</td>"
-                    f"<td>{e(m.date or 'undated')}</td><td>{e(m.author or '–')}</td>"
+                    f"<td>{e(m.date or 'undated')}</td><td>{e(m.author or '–')}</td><td>{e(m.language)}</td>"
                     f"<td class=\"num\">{len(d.text):,}</td><td>{url}</td></tr>")
     return (f'<div class="corpus-count">{len(docs)} article{"s" if len(docs) != 1 else ""}</div>'
             '<table class="corpus"><thead><tr><th>id</th><th>title</th><th>outlet</th><th>date</th>'
-            f'<th>author</th><th>chars</th><th>url</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+            f'<th>author</th><th>language</th><th>chars</th><th>url</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def backends_html(status: dict[str, str | None]) -> str:

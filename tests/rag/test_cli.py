@@ -136,3 +136,16 @@ def test_pdf_fact_is_cited_with_its_page(corpus: Path, tmp_path: Path) -> None:
     assert FACT_PAGE in passage["pages"] and passage["pages"] == sorted(set(passage["pages"]))
     found = runner.invoke(app, ["search", *dirs, "-k", "1", FACT_QUESTION])
     assert found.exit_code == 0 and f"{page_label(passage['pages'])})" in " ".join(found.output.split())
+
+
+def test_list_shows_each_articles_language(corpus: Path, tmp_path: Path) -> None:
+    from index.corpus_store import CorpusStore
+
+    # The seed copied here has no sidecar from identification: it is taken as English.
+    raid = tmp_path / "raid.txt"
+    raid.write_text("缅甸军方突袭了妙瓦底的诈骗园区，拘留了两千多人，并没收了三十台星链终端。\n", encoding="utf-8")
+    assert CorpusStore(corpus).add(raid).added
+    result = runner.invoke(app, ["list", "--corpus-dir", str(corpus)], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    languages = sorted(line.rsplit("|", 1)[-1].strip() for line in result.output.splitlines() if line.strip())
+    assert languages == ["en", "zh"]

@@ -99,3 +99,9 @@ def test_a_refusal_shows_its_closest_passages_as_not_an_answer() -> None:
     assert "1 closest passage (not an answer)" in transcript
     # a refusal without closest passages keeps the plain refusal box
     assert "not an answer" not in sources_html(refused.model_copy(update={"closest": []}), 0)
+
+
+def test_the_corpus_table_shows_each_articles_language() -> None:
+    doc = Document(meta=DocumentMeta(doc_id="d1", title="KK Park raid", language="zh"), text="缅甸军方突袭了诈骗园区。")
+    html = corpus_html([doc])
+    assert "<th>language</th>" in html and "<td>zh</td>" in html
