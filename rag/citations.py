@@ -155,6 +155,7 @@ def citation_for(n: int, passage: Passage, result: SupportResult) -> Citation:
         date_estimated=passage.date_estimated,
         author=passage.author,
         url=passage.url,
+        language=passage.language,
         passage=passage.text,
         passage_start=passage.start,
         passage_end=passage.end,

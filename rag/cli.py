@@ -16,7 +16,7 @@ from rich.console import Console
 from rag.assistant import Assistant, QuestionError, unindexed, update_index
 from rag.filters import FilterError, SourceFilter, from_options
 from rag.settings import Settings
-from rag.types import Answer, date_label, page_label
+from rag.types import Answer, date_label, language_label, page_label
 
 app = typer.Typer(help="Ask the article corpus questions; every answer cites its passages.", no_args_is_help=True)
 console = Console()
@@ -319,14 +319,16 @@ def print_answer(answer: Answer) -> None:
         console.print(f"[cyan]Filtered:[/] {answer.filter_description}")
     for c in answer.citations:
         console.print(
-            f"\n[bold][{c.n}][/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)} "
+            f"\n[bold][{c.n}][/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)}"
+            f"{language_label(c.language)} "
             f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
         )
     if answer.closest:
         console.print("\n[yellow]Closest passages (not an answer):[/]")
     for c in answer.closest:
         console.print(
-            f"[dim]({c.n})[/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)} "
+            f"[dim]({c.n})[/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)}"
+            f"{language_label(c.language)} "
             f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
         )
     for warning in answer.warnings:

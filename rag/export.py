@@ -30,6 +30,8 @@ def reference_line(n: int, citation: Citation) -> str:
     pages: list[int] = getattr(citation, "pages", None) or []
     if pages:
         where.append(f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}")
+    if citation.language != "en":
+        where.append(f"language {citation.language}")
     line = f"{n}. *{_escape(citation.title)}* — {_escape(', '.join(where))}."
     if citation.url:
         line += f" <{citation.url}>" if citation.url.startswith(("http://", "https://")) else f" {_escape(citation.url)}"

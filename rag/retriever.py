@@ -70,6 +70,7 @@ def _passage(hit: StoreHit) -> Passage:
         date_estimated=meta.date_estimated,
         author=meta.author,
         url=meta.url,
+        language=meta.language,
         text=chunk.text,
         start=chunk.start,
         end=chunk.end,

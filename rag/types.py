@@ -25,6 +25,7 @@ class Passage(BaseModel):
     date_estimated: bool = Field(default=False, description="the date is inferred (date_note says how), not stated")
     author: str | None = None
     url: str | None = None
+    language: str = Field(default="en", description="the article's language, ISO 639-1 ('und': undetermined)")
     text: str
     start: int = Field(description="character offset of the passage in the source text")
     end: int
@@ -72,6 +73,7 @@ class Citation(BaseModel):
     date_estimated: bool = Field(default=False, description="the date is inferred, not stated by the source")
     author: str | None = None
     url: str | None = None
+    language: str = Field(default="en", description="the article's language, ISO 639-1 ('und': undetermined)")
     passage: str
     passage_start: int
     passage_end: int
@@ -125,6 +127,11 @@ class Answer(BaseModel):
     timings: dict[str, float] = Field(
         default_factory=dict, description="seconds per stage (*_s) and the number of streamed text pieces (pieces)"
     )
+
+
+def language_label(language: str) -> str:
+    """ ", language zh" for an article not in English; "" for English, which every source line assumes."""
+    return "" if language == "en" else f", language {language}"
 
 
 def date_label(date: str | None, estimated: bool = False) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from index.documents import Document, pages_of_span
-from rag.types import Answer, AnswerStatus, Citation, Passage, date_label, page_label
+from rag.types import Answer, AnswerStatus, Citation, Passage, date_label, language_label, page_label
 
 CHIP_RE = re.compile(r"\[(\d+)\]")
 
@@ -46,10 +46,13 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
-def _source_line(title: str, outlet: str | None, date: str | None, pages: list[int] | None = None) -> str:
+def _source_line(
+    title: str, outlet: str | None, date: str | None, pages: list[int] | None = None, language: str = "en"
+) -> str:
     page = f', <span class="src-page">{e(page_label(pages))}</span>' if pages else ""
+    lang = f'<span class="src-lang">{e(language_label(language))}</span>' if language != "en" else ""
     return (f'<span class="src-title">{e(title)}</span> — <span class="src-outlet">{e(outlet or "outlet unknown")}</span>'
-            f', <span class="src-date">{e(date or "undated")}</span>{page}')
+            f', <span class="src-date">{e(date or "undated")}</span>{page}{lang}')
 
 
 # -- answers ---------------------------------------------------------------------------------------
@@ -162,7 +165,7 @@ def _citation_card(c: Citation, turn: int, active: bool, passages: dict[str, Pas
     num = f'<span class="num">({c.n})</span> <span class="not-answer">not an answer</span>' if closest else f'<span class="num">[{c.n}]</span>'
     return (
         f'<div class="{cls}" id="src-{turn}-{c.n}" data-n="{c.n}">'
-        f'<div class="card-head">{num} {_source_line(c.title, c.outlet, date_label(c.date, c.date_estimated), c.pages)}</div>'
+        f'<div class="card-head">{num} {_source_line(c.title, c.outlet, date_label(c.date, c.date_estimated), c.pages, c.language)}</div>'
         f'<div class="passage">{body}</div>'
         f'<div class="card-foot">support {c.support:.2f} · {e(c.doc_id)}, chars {c.quote_start}–{c.quote_end}{url}'
         f' <button type="button" class="open-article" data-turn="{turn}" data-n="{c.n}">'
@@ -192,7 +195,7 @@ def sources_html(answer: Answer | None, turn: int | None, selected_n: int | None
     if show_scores and answer.passages:
         cited = {c.chunk_id for c in answer.citations}
         rows = "".join(
-            f'<li class="{"cited" if p.chunk_id in cited else ""}">{_source_line(p.title, p.outlet, p.date_label(), p.pages)}'
+            f'<li class="{"cited" if p.chunk_id in cited else ""}">{_source_line(p.title, p.outlet, p.date_label(), p.pages, p.language)}'
             f"{_scores(p)}<div class=\"snippet\">{e(p.text[:240])}{'…' if len(p.text) > 240 else ''}</div></li>"
             for p in answer.passages
         )
