@@ -255,7 +255,7 @@ def loose_names(question: str, names: list[str]) -> tuple[str, ...]:
 
 def scope_names(question: str, names: list[str]) -> tuple[str, ...]:
     """The names that set the answer's scope: places, dates and years, and names a place
-    preposition governs ("held at <compound X>"); an answer must be about them in its own clause."""
+    preposition governs ("held at <compound X>"); an answer must be about them in its own sentence."""
     doc = parse([question])[0]
     scoped = {t.i for e in doc.ents if e.label_ in _SCOPE_LABELS for t in e}
     for token in doc:
