@@ -360,6 +360,9 @@ class Assistant:
             warnings.append(f"answered by the extractive backend because the {failure}")
             pieces = [self.generator("extractive").generate(standalone, given).text]
         timings["generate_s"] = time.perf_counter() - start
+        unread = drafts[0].extra.get("unread_languages") if drafts else None
+        if isinstance(unread, list) and unread:
+            warnings.append(f"passages in {', '.join(unread)} were retrieved but not read: the extractive reader reads English only")
         if drafts and drafts[0].extra.get("llm_overruled"):
             # The combined backend set the LLM's reading aside: said, not silent.
             warnings.append(f"answered by the extractive reader: {drafts[0].extra['llm_overruled']}")

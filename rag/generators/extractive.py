@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 
 from rag.generators.base import Draft
 from rag.reader import Reader
+from rag.reader.candidates import READ_LANGUAGES
 from rag.reader.span_model import SpanModel, load_span_model
 from rag.support import SentenceEncoder
 from rag.types import REFUSAL_PHRASE, Passage
@@ -30,6 +31,9 @@ class ExtractiveGenerator:
         result = self.reader.read(question, passages)
         analysis, reading = result.analysis, result.reading
         extra: dict[str, object] = {"answer_type": analysis.answer_type.value}
+        unread = sorted({p.language for p in passages if p.language not in READ_LANGUAGES})
+        if unread:
+            extra["unread_languages"] = unread
         if result.names_missing:
             extra["names_missing"] = list(analysis.required)
         span = result.span

@@ -48,3 +48,20 @@ def test_an_added_article_keeps_its_language_and_the_add_says_it_is_not_english(
     assert sorted(s["language"] for s in sidecars) == ["en", "zh"]
     assert [n for n in report.notes if "language" in n] == ["raid.txt: language zh, not English (see README, Limits)"]
 
+
+
+def test_an_english_article_with_a_chinese_body_is_chinese() -> None:
+    text = "Report from the border, translated below.\n\n" + "\n".join([CHINESE] * 3)
+    assert identify_language(text) == "zh"
+
+
+def test_every_sample_and_dev_set_article_is_english() -> None:
+    """The reader reads English passages only: an English article taken for another language would
+    go unread. Names, figures and tables make some paragraphs unsure; the whole text decides."""
+    from index.extraction import extract_text
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*sorted((root / "corpus").glob("*.txt")), *sorted((root / "eval" / "devset" / "articles").iterdir())]
+    assert len(files) > 40
+    found = {f.name: identify_language(extract_text(f).text) for f in files}
+    assert {name: code for name, code in found.items() if code != "en"} == {}
