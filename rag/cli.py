@@ -16,7 +16,7 @@ from rich.console import Console
 from rag.assistant import Assistant, QuestionError, unindexed, update_index
 from rag.filters import FilterError, SourceFilter, from_options
 from rag.settings import Settings
-from rag.types import Answer, date_label, language_label, page_label
+from rag.types import Answer, Citation, date_label, language_label, page_label
 
 app = typer.Typer(help="Ask the article corpus questions; every answer cites its passages.", no_args_is_help=True)
 console = Console()
@@ -308,6 +308,12 @@ def _with_pages(text: str, pages: list[int]) -> str:
     return f"{text}, {page_label(pages)}" if pages else text
 
 
+def _source(c: Citation) -> str:
+    """A cited source as `rag ask` prints it: title, outlet, date (pages, language), where, the quote."""
+    where = ", ".join(filter(None, [_with_pages(date_label(c.date, c.date_estimated), c.pages), language_label(c.language)]))
+    return f"{c.title} — {c.outlet or 'outlet unknown'}, {where} [dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
+
+
 def print_answer(answer: Answer) -> None:
     style = {"answered": "green", "refused": "yellow", "failed": "red"}[answer.status]
     console.print(f"[{style}]{answer.text or '(no answer)'}[/]")
@@ -318,19 +324,11 @@ def print_answer(answer: Answer) -> None:
     if answer.filter_description:
         console.print(f"[cyan]Filtered:[/] {answer.filter_description}")
     for c in answer.citations:
-        console.print(
-            f"\n[bold][{c.n}][/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)}"
-            f"{language_label(c.language)} "
-            f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
-        )
+        console.print(f"\n[bold][{c.n}][/] {_source(c)}")
     if answer.closest:
         console.print("\n[yellow]Closest passages (not an answer):[/]")
     for c in answer.closest:
-        console.print(
-            f"[dim]({c.n})[/] {c.title} — {c.outlet or 'outlet unknown'}, {_with_pages(date_label(c.date, c.date_estimated), c.pages)}"
-            f"{language_label(c.language)} "
-            f"[dim]({c.doc_id}, chars {c.quote_start}-{c.quote_end})[/]\n    “{c.quote}”"
-        )
+        console.print(f"[dim]({c.n})[/] {_source(c)}")
     for warning in answer.warnings:
         console.print(f"[dim]note: {warning}[/]")
     total = answer.timings.get("total_s") or sum(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.types import Answer, Citation
+from rag.types import Answer, Citation, language_label, page_label
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -26,13 +26,9 @@ def _quote(text: str) -> str:
 
 def reference_line(n: int, citation: Citation) -> str:
     """`n. Title — Outlet, 2023-08-30, p. 14. <url>` and the quote on the next line."""
-    where = [citation.outlet or "outlet unknown", _date(citation)]
     pages: list[int] = getattr(citation, "pages", None) or []
-    if pages:
-        where.append(f"p. {pages[0]}" if len(pages) == 1 else f"pp. {pages[0]}–{pages[-1]}")
-    if citation.language != "en":
-        where.append(f"language {citation.language}")
-    line = f"{n}. *{_escape(citation.title)}* — {_escape(', '.join(where))}."
+    where = [citation.outlet or "outlet unknown", _date(citation), page_label(pages), language_label(citation.language)]
+    line = f"{n}. *{_escape(citation.title)}* — {_escape(', '.join(filter(None, where)))}."
     if citation.url:
         line += f" <{citation.url}>" if citation.url.startswith(("http://", "https://")) else f" {_escape(citation.url)}"
     return line + f"\n   > “{_escape(_quote(citation.quote))}”"

@@ -130,8 +130,8 @@ class Answer(BaseModel):
 
 
 def language_label(language: str) -> str:
-    """ ", language zh" for an article not in English; "" for English, which every source line assumes."""
-    return "" if language == "en" else f", language {language}"
+    """ "language zh" for an article not in English; "" for English, which every source line assumes."""
+    return "" if language == "en" else f"language {language}"
 
 
 def date_label(date: str | None, estimated: bool = False) -> str:

@@ -50,7 +50,8 @@ def _source_line(
     title: str, outlet: str | None, date: str | None, pages: list[int] | None = None, language: str = "en"
 ) -> str:
     page = f', <span class="src-page">{e(page_label(pages))}</span>' if pages else ""
-    lang = f'<span class="src-lang">{e(language_label(language))}</span>' if language != "en" else ""
+    label = language_label(language)
+    lang = f', <span class="src-lang">{e(label)}</span>' if label else ""
     return (f'<span class="src-title">{e(title)}</span> — <span class="src-outlet">{e(outlet or "outlet unknown")}</span>'
             f', <span class="src-date">{e(date or "undated")}</span>{page}{lang}')
 
