@@ -143,7 +143,7 @@ def run_eval(
 
 
 # -- the dev set: seed gold + dev tune + dev check, on one scratch corpus -----------------------
-DEV_BLOCKS = ("seed", "dev-tune", "dev-check")
+DEV_BLOCKS = ("seed", "dev-tune", "dev-check", "multi-tune", "multi-check")
 
 
 class DevArticle(BaseModel):
@@ -152,13 +152,15 @@ class DevArticle(BaseModel):
 
 
 class DevsetEvalResult(BaseModel):
-    """Three EvalResults over one scratch corpus (seed articles + dev articles added as `rag add` does)."""
+    """EvalResults per block: the seed gold set and the dev halves over one scratch corpus (seed articles +
+    dev articles added as `rag add` does); the multilingual halves, when run, over their own (seed articles
+    + the Chinese and Thai articles, which report events the English dev articles also report)."""
 
     created_at: str
     split_rule: str
     articles: list[DevArticle]
     seed_overrides: list[str] = Field(default_factory=list, description="seed ids re-labelled because dev articles answer them")
-    blocks: dict[str, EvalResult] = Field(description="seed, dev-tune, dev-check")
+    blocks: dict[str, EvalResult] = Field(description="seed, dev-tune, dev-check[, multi-tune, multi-check]")
 
 
 def run_devset_eval(
@@ -198,3 +200,20 @@ def run_devset_eval(
         seed_overrides=sorted(overrides),
         articles=[DevArticle(file=f, doc_id=d) for f, d in sorted(file_ids.items())], blocks=blocks,
     )
+
+
+def run_multilingual_blocks(
+    assistant: AssistantLike,
+    rows: Sequence[GoldRow],
+    file_ids: dict[str, str],
+    backends: Sequence[str] = ("extractive",),
+    k: int | None = None,
+    modes: Sequence[str] = MODES,
+) -> dict[str, EvalResult]:
+    """The multi-tune and multi-check blocks: English questions on articles in other languages, split by
+    the dev set's rule, on `assistant`'s corpus (the seed articles plus those articles)."""
+    from eval.devset.split import split_rows
+    from eval.gold import resolve_source_files
+
+    halves = split_rows(resolve_source_files(list(rows), file_ids))
+    return {f"multi-{half}": run_eval(assistant, halves[half], backends, k, modes=modes) for half in ("tune", "check")}

@@ -57,7 +57,9 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60] or "article"
 
 
-EDITABLE_FIELDS = ("title", "outlet", "date", "author", "url")
+EDITABLE_FIELDS = ("title", "outlet", "date", "author", "url")  # on the page's form
+# `rag meta --language` also corrects a misidentified language (it decides how the article is searched).
+SETTABLE_FIELDS = (*EDITABLE_FIELDS, "language")
 
 
 class MetadataError(ValueError):
@@ -72,6 +74,10 @@ def _is_doc_id(doc_id: str) -> bool:
 def _checked(name: str, value: str) -> str | None:
     """A field's new value, or None to clear it; bad values raise MetadataError with the fix."""
     value = " ".join(value.split())
+    if name == "language":
+        if not re.fullmatch(r"[a-z]{2}|und", value):
+            raise MetadataError(f"language {value!r} must be an ISO 639-1 code such as en, zh or th, or und")
+        return value
     if name == "title" and not value:
         raise MetadataError("the title cannot be empty")
     if not value:
@@ -179,13 +185,13 @@ class CorpusStore:
         return load_document(text).meta
 
     def set_meta(self, doc_id: str, **changes: str | None) -> DocumentMeta:
-        """Change title, outlet, date, author or URL in the article's sidecar; the text stays as it is.
+        """Change title, outlet, date, author, URL or language in the article's sidecar; the text stays as it is.
 
         A value of "" clears the field (the title cannot be cleared). A date set here is stated, so an
         earlier estimate and its note go."""
-        unknown = set(changes) - set(EDITABLE_FIELDS)
+        unknown = set(changes) - set(SETTABLE_FIELDS)
         if unknown:
-            raise MetadataError(f"cannot set {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}")
+            raise MetadataError(f"cannot set {', '.join(sorted(unknown))}; editable: {', '.join(SETTABLE_FIELDS)}")
         with self._lock():
             current = self.meta(doc_id)
             update: dict[str, object] = {}

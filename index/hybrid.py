@@ -1,4 +1,5 @@
-"""A loaded hybrid index: chunks, their vectors, FAISS and BM25, searched together."""
+"""A loaded hybrid index: chunks, their vectors, FAISS and BM25, searched together; and the
+cross-language vectors of the chunks in other languages (index/cross_language.py)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ class HybridIndex:
     vectors: np.ndarray
     vector_index: faiss.Index
     keyword_index: KeywordIndex
+    # The rows of chunks in another language than English, in order, and their cross-language vectors.
+    cross_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cross_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    cross_index: faiss.Index | None = None
     _rows_by_doc: dict[str, list[int]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +59,15 @@ class HybridIndex:
 
     def dense(self, query_vector: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         return search(self.vector_index, query_vector, k, rows)
+
+    def cross_language(
+        self, query_vector: np.ndarray, k: int, rows: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """(row, cross-language cosine) of the chunks in other languages, best first; only `rows` when given."""
+        if self.cross_index is None or not len(self.cross_rows):
+            return []
+        positions = None if rows is None else np.flatnonzero(np.isin(self.cross_rows, rows))
+        return [(int(self.cross_rows[p]), s) for p, s in search(self.cross_index, query_vector, k, positions)]
 
     def keyword(self, query: str, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         return self.keyword_index.search(query, k, rows)

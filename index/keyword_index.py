@@ -1,4 +1,5 @@
-"""BM25 keyword index (bm25s) with English stop words and Snowball stemming."""
+"""BM25 keyword index (bm25s) with English stop words and Snowball stemming; Chinese and Thai text is
+cut into words first (index/word_segmentation.py), in chunks and queries alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import bm25s
 import numpy as np
 import Stemmer
 
+from index.word_segmentation import segment_words
+
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
@@ -17,7 +20,7 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def _tokenize(texts: list[str]) -> bm25s.tokenization.Tokenized:
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
+    return bm25s.tokenize([segment_words(t) for t in texts], stopwords="en", stemmer=_stemmer(), show_progress=False)
 
 
 class KeywordIndex:
@@ -38,7 +41,7 @@ class KeywordIndex:
         k = min(k, self.size if rows is None else len(rows))
         if k <= 0:
             return []
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
+        tokens = bm25s.tokenize([segment_words(query)], stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
         if not tokens or not tokens[0]:
             return []
         # get_scores on the token strings: unknown words score zero instead of raising.
@@ -56,7 +59,7 @@ class KeywordIndex:
         if not unique:
             return set()
         vocabulary = self.retriever.vocab_dict if self.size else {}
-        stems = bm25s.tokenize(unique, stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
+        stems = bm25s.tokenize([segment_words(w) for w in unique], stopwords="en", stemmer=_stemmer(), show_progress=False, return_ids=False)
         return {word for word, own in zip(unique, stems, strict=True) if any(s not in vocabulary for s in own)}
 
     def save(self, folder: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Chinese and Thai words segmented for BM25; cross-language vectors
 
 
 class IndexMismatchError(RuntimeError):

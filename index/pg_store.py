@@ -4,7 +4,9 @@ Tables (created by the first `update`, see `schema_sql`):
     rag_manifest   one row: embedder id, dimension, chunker settings, corpus statistics, version
     rag_documents  one row per article: content and metadata hashes, metadata (jsonb)
     rag_chunks     one row per chunk: span, paragraph, text, vector (HNSW index, cosine) and
-                   tsvector (GIN index); distributed-friendly key (doc_id, ordinal)
+                   tsvector (GIN index; of `keyword_text`, the text with its Chinese and Thai
+                   words segmented, where it has any); the cross-language vector of a chunk in
+                   another language than English (HNSW index); key (doc_id, ordinal)
     rag_terms      document frequency of each lexeme over the chunks, for BM25's idf
 Keyword search is BM25 as Lucene and bm25s score it (k1=1.5, b=0.75, no (k1+1) factor) over
 PostgreSQL's English text search lexemes; hybrid search fuses the HNSW and BM25 rankings by
@@ -29,10 +31,13 @@ import numpy as np
 from tqdm import tqdm
 
 from index.chunking import Chunk, ChunkerConfig, chunk_document
+from index.cross_language import DIMENSION as CROSS_DIMENSION
+from index.cross_language import cross_language_encoder, is_cross_language
 from index.documents import Document, DocumentMeta
 from index.embedder import Embedder
 from index.manifest import SCHEMA_VERSION, DocumentEntry, IndexMismatchError, Manifest
 from index.store_protocol import DocIdFilter, NoIndexError, StoreHit, StoreUnavailableError, UpdateReport
+from index.word_segmentation import segment_words
 
 INDEX_TYPE = "pgvector-hnsw"
 HNSW_M = 16
@@ -82,12 +87,18 @@ def schema_sql(dimension: int) -> list[str]:
             text text NOT NULL,
             n_terms integer NOT NULL,
             embedding vector({int(dimension)}) NOT NULL,
-            tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
+            keyword_text text,
+            tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', coalesce(keyword_text, text))) STORED,
+            cross_embedding vector({CROSS_DIMENSION}),
             PRIMARY KEY (doc_id, ordinal))""",
         "CREATE TABLE rag_terms (lexeme text PRIMARY KEY, df bigint NOT NULL)",
         f"""CREATE INDEX rag_chunks_embedding_hnsw ON rag_chunks USING hnsw (embedding vector_ip_ops)
             WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})""",
         "CREATE INDEX rag_chunks_tsv_gin ON rag_chunks USING gin (tsv)",
+        f"""CREATE INDEX rag_chunks_cross_hnsw ON rag_chunks USING hnsw (cross_embedding vector_ip_ops)
+            WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION})""",
+        # Whether any chunk has a cross-language vector, answered from this index alone.
+        "CREATE INDEX rag_chunks_cross_rows ON rag_chunks (doc_id) WHERE cross_embedding IS NOT NULL",
     ]
 
 
@@ -249,6 +260,17 @@ def _statements(filtered: bool) -> tuple[str, str, str]:
 DENSE_SQL, KEYWORD_SQL, HYBRID_SQL = _statements(filtered=False)
 FILTERED_DENSE_SQL, FILTERED_KEYWORD_SQL, FILTERED_HYBRID_SQL = _statements(filtered=True)
 
+
+# Chunks in other languages by their cross-language vector (inner product, as for `embedding`).
+CROSS_SQL = f"""
+SELECT {_CHUNK_COLUMNS}, -(c.cross_embedding <#> %(x)s) AS cosine, NULL::float8 AS keyword_score,
+       NULL::bigint AS dense_rank, NULL::bigint AS keyword_rank, -(c.cross_embedding <#> %(x)s) AS score
+FROM rag_chunks c JOIN rag_documents d USING (doc_id)
+WHERE c.cross_embedding IS NOT NULL {{doc_filter}}
+ORDER BY c.cross_embedding <#> %(x)s, c.doc_id, c.ordinal
+LIMIT %(k)s
+"""
+HAS_CROSS_SQL = "SELECT EXISTS (SELECT 1 FROM rag_chunks WHERE cross_embedding IS NOT NULL)"
 
 # Words with a lexeme (as the keyword search stems them) that no chunk has; stop words have none.
 NEXT_CHUNK_SQL = """
@@ -427,7 +449,8 @@ class PgStore:
     def search_keyword(
         self, query: str, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None
     ) -> list[StoreHit]:
-        params = {"q": _vector(query_vector), "text": query, "candidates": k, "k1": BM25_K1, "b": BM25_B, **COMMON_TERMS}
+        params = {"q": _vector(query_vector), "text": segment_words(query), "candidates": k, "k1": BM25_K1, "b": BM25_B,
+                  **COMMON_TERMS}
         return self._search((KEYWORD_SQL, FILTERED_KEYWORD_SQL), params, doc_ids)
 
     def unknown_words(self, words: Sequence[str]) -> set[str]:
@@ -436,8 +459,18 @@ class PgStore:
         unique = list(dict.fromkeys(words))
         if not unique:
             return set()
-        rows = self._read(lambda cur: cur.execute(UNKNOWN_WORDS_SQL, (unique,)).fetchall())
-        return {word for (word,) in rows}
+        segmented = {segment_words(word): word for word in unique}
+        rows = self._read(lambda cur: cur.execute(UNKNOWN_WORDS_SQL, (list(segmented),)).fetchall())
+        return {segmented[word] for (word,) in rows}
+
+    def search_cross_language(self, query: str, k: int, doc_ids: DocIdFilter = None) -> list[StoreHit]:
+        if self._opened_with is None:
+            raise RuntimeError(f"the index in {self.location} is not open; call open() first")
+        if not self._read(lambda cur: cur.execute(HAS_CROSS_SQL).fetchone()[0]):
+            return []  # an English archive never loads the cross-language encoder
+        params = {"x": _vector(cross_language_encoder().embed([query])[0]), "k": k}
+        doc_filter = "AND c.doc_id = ANY(%(doc_ids)s)" if doc_ids is not None else ""
+        return self._search((CROSS_SQL.format(doc_filter=""), CROSS_SQL.format(doc_filter=doc_filter)), params, doc_ids)
 
     def next_chunk(self, doc_id: str, chunk_id: str) -> Chunk | None:
         if self._opened_with is None:
@@ -462,7 +495,7 @@ class PgStore:
     ) -> list[StoreHit]:
         params = {
             "q": _vector(query_vector),
-            "text": query,
+            "text": segment_words(query),
             "k": k,
             "candidates": candidates,
             "rrf_k": rrf_k,
@@ -562,8 +595,8 @@ class PgStore:
             if not rebuild:
                 self._check(self._manifest(cur), embedder.model_id, embedder.dimension, chunker)
                 return
-            dimension = cur.execute("SELECT dimension FROM rag_manifest").fetchone()
-            if dimension is not None and dimension[0] == embedder.dimension:
+            held = cur.execute("SELECT dimension, schema_version FROM rag_manifest").fetchone()
+            if held is not None and tuple(held) == (embedder.dimension, SCHEMA_VERSION):
                 # Same vector type: empty the tables, which readers keep seeing until the commit.
                 cur.execute("DELETE FROM rag_terms")
                 cur.execute("DELETE FROM rag_documents")
@@ -573,7 +606,7 @@ class PgStore:
                     (SCHEMA_VERSION, embedder.model_id, embedder.precision, json.dumps(chunker.model_dump())),
                 )
                 return
-            cur.execute(DROP_SQL)  # another dimension: a new column type, so new tables
+            cur.execute(DROP_SQL)  # another dimension or schema: new column types or columns, so new tables
         for statement in schema_sql(embedder.dimension):
             cur.execute(statement)
         if is_citus(cur):  # a Citus coordinator: shard the new tables before any row goes in
@@ -603,10 +636,15 @@ class PgStore:
                     "UPDATE rag_documents SET meta = %s, meta_hash = %s WHERE doc_id = %s",
                     (meta, doc.meta_hash, doc.doc_id),
                 )
+                self._set_cross_vectors(cur, doc)  # the language may be what changed
             report.unchanged.append(doc.doc_id)
             return
         chunks = chunk_document(doc, chunker)
         vectors = embedder.embed([c.text for c in chunks])
+        cross: list[Any] = [None] * len(chunks)
+        if is_cross_language(doc.meta.language):
+            cross = [_vector(v) for v in cross_language_encoder().embed([c.text for c in chunks])]
+        keyword_texts = [segment_words(c.text) for c in chunks]
         report.chunks_embedded += len(chunks)
         (report.changed if held else report.added).append(doc.doc_id)
         if held is not None:
@@ -623,15 +661,16 @@ class PgStore:
             for row in cur.execute(
                 "SELECT (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(to_tsvector('english', t))) "
                 "FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, i) ORDER BY i",
-                ([c.text for c in chunks],),
+                (keyword_texts,),
             )
         ]
         cur.executemany(
             "INSERT INTO rag_chunks (doc_id, ordinal, chunk_id, start_char, end_char, paragraph, token_count, text, "
-            "n_terms, embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "n_terms, embedding, keyword_text, cross_embedding) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
-                (c.doc_id, c.ordinal, c.chunk_id, c.start, c.end, c.paragraph, c.token_count, c.text, n, _vector(v))
-                for c, v, n in zip(chunks, vectors, n_terms, strict=True)
+                (c.doc_id, c.ordinal, c.chunk_id, c.start, c.end, c.paragraph, c.token_count, c.text, n, _vector(v),
+                 None if kt == c.text else kt, x)
+                for c, v, n, kt, x in zip(chunks, vectors, n_terms, keyword_texts, cross, strict=True)
             ],
         )
         cur.execute(
@@ -639,6 +678,22 @@ class PgStore:
             "SELECT lexeme, count(*) FROM rag_chunks, unnest(tsvector_to_array(tsv)) AS lexeme WHERE doc_id = %s "
             "GROUP BY lexeme ON CONFLICT (lexeme) DO UPDATE SET df = rag_terms.df + excluded.df",
             (doc.doc_id,),
+        )
+
+    @staticmethod
+    def _set_cross_vectors(cur: Any, doc: Document) -> None:
+        """Give a document's chunks cross-language vectors when its language is not English, else none."""
+        if not is_cross_language(doc.meta.language):
+            cur.execute("UPDATE rag_chunks SET cross_embedding = NULL WHERE doc_id = %s", (doc.doc_id,))
+            return
+        rows = cur.execute(
+            "SELECT ordinal, text FROM rag_chunks WHERE doc_id = %s AND cross_embedding IS NULL ORDER BY ordinal",
+            (doc.doc_id,),
+        ).fetchall()
+        vectors = cross_language_encoder().embed([text for _, text in rows])
+        cur.executemany(
+            "UPDATE rag_chunks SET cross_embedding = %s WHERE doc_id = %s AND ordinal = %s",
+            [(_vector(v), doc.doc_id, ordinal) for (ordinal, _), v in zip(rows, vectors, strict=True)],
         )
 
     @staticmethod

@@ -2,7 +2,8 @@
 
 Layout of the data directory:
     CURRENT            name of the live generation (replaced atomically with os.replace)
-    gen-<stamp>/       manifest.json, docs.jsonl, chunks.jsonl, vectors.npy, faiss.index, bm25/
+    gen-<stamp>/       manifest.json, docs.jsonl, chunks.jsonl, vectors.npy, faiss.index, bm25/,
+                       cross_rows.npy + cross_vectors.npy (chunks in other languages than English)
     .gen-<stamp>.tmp/  a generation being written; never read, removed by the next writer
 A crash while writing leaves CURRENT pointing at the previous, complete generation.
 """
@@ -25,6 +26,8 @@ from filelock import FileLock
 from tqdm import tqdm
 
 from index.chunking import Chunk, ChunkerConfig, chunk_document
+from index.cross_language import DIMENSION as CROSS_DIMENSION
+from index.cross_language import cross_language_encoder, is_cross_language
 from index.documents import Document, DocumentMeta
 from index.embedder import Embedder
 from index.hybrid import Hit, HybridIndex
@@ -135,6 +138,7 @@ class IndexStore:
                     "The index is corrupt; rebuild it with `rag index --rebuild`."
                 )
         try:
+            cross_rows, cross_vectors = _read_cross(gen)
             return HybridIndex(
                 manifest=manifest,
                 documents={
@@ -144,6 +148,9 @@ class IndexStore:
                 vectors=np.load(gen / "vectors.npy"),
                 vector_index=read_index(gen / "faiss.index"),
                 keyword_index=KeywordIndex.load(gen / "bm25"),
+                cross_rows=cross_rows,
+                cross_vectors=cross_vectors,
+                cross_index=build_index(cross_vectors, choose_index_type(len(cross_vectors))) if len(cross_rows) else None,
             )
         except (OSError, ValueError, RuntimeError) as err:
             raise CorruptIndexError(f"cannot read the index in {gen} ({err}); run `rag index --rebuild`") from err
@@ -192,6 +199,16 @@ class IndexStore:
         return [
             _hit(index, Hit(row, index.chunks[row], s, float(index.vectors[row] @ query_vector), s, None, rank))
             for rank, (row, s) in enumerate(index.keyword(query, k, index.rows_of_docs(doc_ids)))
+        ]
+
+    def search_cross_language(self, query: str, k: int, doc_ids: DocIdFilter = None) -> list[StoreHit]:
+        index = self._require_live()
+        if not len(index.cross_rows):
+            return []  # an English archive never loads the cross-language encoder
+        vector = cross_language_encoder().embed([query])[0]
+        return [
+            _hit(index, Hit(row, index.chunks[row], s, s, None, rank, None))
+            for rank, (row, s) in enumerate(index.cross_language(vector, k, index.rows_of_docs(doc_ids)))
         ]
 
     def unknown_words(self, words: Sequence[str]) -> set[str]:
@@ -276,6 +293,7 @@ class IndexStore:
             tmp.mkdir()
             report = UpdateReport()
             chunks, vectors = self._collect(documents, previous, embedder, chunker, report, tmp, show_progress)
+            self._write_cross(tmp, documents, chunks, previous, show_progress)
             self._write(tmp, documents, chunks, vectors, embedder, chunker)
             final = self.data_dir / tmp.name.removeprefix(".").removesuffix(".tmp")
             os.replace(tmp, final)
@@ -334,6 +352,28 @@ class IndexStore:
         (tmp / "chunks.partial.jsonl").unlink()
         vectors = np.vstack(blocks) if blocks else np.zeros((0, embedder.dimension), dtype=np.float32)
         return chunks, vectors.astype(np.float32)
+
+    @staticmethod
+    def _write_cross(
+        tmp: Path, documents: Sequence[Document | _Kept], chunks: list[Chunk], previous: HybridIndex | None,
+        show_progress: bool,
+    ) -> None:
+        """Cross-language vectors of the chunks of articles in other languages; an unchanged chunk keeps its own."""
+        foreign = {d.doc_id for d in documents if is_cross_language(d.meta.language)}
+        rows = [row for row, chunk in enumerate(chunks) if chunk.doc_id in foreign]
+        kept: dict[str, np.ndarray] = {}
+        if previous is not None:
+            kept = {previous.chunks[r].chunk_id + "\0" + previous.chunks[r].text: v
+                    for r, v in zip(previous.cross_rows, previous.cross_vectors, strict=True)}
+        keys = [chunks[r].chunk_id + "\0" + chunks[r].text for r in rows]
+        missing = [i for i, key in enumerate(keys) if key not in kept]
+        fresh = cross_language_encoder().embed([chunks[rows[i]].text for i in missing], show_progress)
+        kept |= {keys[i]: fresh[j] for j, i in enumerate(missing)}
+        vectors = np.array([kept[key] for key in keys], dtype=np.float32).reshape(len(rows), CROSS_DIMENSION)
+        for name, array in (("cross_rows.npy", np.array(rows, dtype=np.int64)), ("cross_vectors.npy", vectors)):
+            with (tmp / name).open("wb") as handle:
+                np.save(handle, array)
+                os.fsync(handle.fileno())
 
     def _write(
         self,
@@ -408,6 +448,13 @@ def _hit(index: HybridIndex, hit: Hit) -> StoreHit:
         dense_rank=hit.dense_rank,
         keyword_rank=hit.keyword_rank,
     )
+
+
+def _read_cross(gen: Path) -> tuple[np.ndarray, np.ndarray]:
+    rows, vectors = np.load(gen / "cross_rows.npy"), np.load(gen / "cross_vectors.npy")
+    if len(rows) != len(vectors):
+        raise ValueError(f"{len(rows)} cross-language rows but {len(vectors)} vectors")
+    return rows.astype(np.int64), vectors.astype(np.float32)
 
 
 def _lines(path: Path) -> list[str]:

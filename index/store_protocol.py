@@ -107,6 +107,11 @@ class Store(Protocol):
         self, query: str, query_vector: np.ndarray, k: int, doc_ids: DocIdFilter = None
     ) -> list[StoreHit]: ...
 
+    def search_cross_language(self, query: str, k: int, doc_ids: DocIdFilter = None) -> list[StoreHit]:
+        """The chunks of articles in other languages than English closest to `query` in the cross-language
+        space (index/cross_language.py; `dense_score` is that cosine); [] when the store holds none."""
+        ...
+
     def unknown_words(self, words: Sequence[str]) -> set[str]:
         """The words that no chunk contains, compared as the keyword index stems them (a question's
         misspellings: "Myanmr"); stop words are never unknown."""

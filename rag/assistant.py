@@ -30,6 +30,7 @@ from rag.settings import Settings
 from rag.spelling import corrected_question
 from rag.support import SentenceEncoder
 from rag.text_features import content_terms, entities, mentions, published_by
+from rag.translation import Translation, TranslationError, translate
 from rag.types import REFUSAL_PHRASE, Answer, AnswerStatus, Citation, Passage
 
 History = Sequence[tuple[str, str]]
@@ -208,6 +209,25 @@ class Assistant:
             if callable(close):
                 close()
 
+    def translate(self, text: str, source_language: str, backend: str | None = None) -> Translation:
+        """`text` (a quote) in English by an LLM: `backend`'s, else the configured backend's, else any
+        usable one; the translation names the one that made it (TranslationError when none can)."""
+        from rag.generators.llm_factory import rewriter_for
+
+        wanted = [backend or self.settings.answer.backend, "local", "openai"]
+        llms = dict.fromkeys(self.settings.answer.combined_llm if name == "combined" else name for name in wanted)
+        reasons = []
+        for name in (llm for llm in llms if llm in ("local", "openai")):
+            try:
+                generator = self.generator(name)
+            except GeneratorError as err:
+                reasons.append(f"{name}: {err}")
+                continue
+            complete = rewriter_for(generator)
+            if complete is not None:
+                return translate(complete, text, source_language, f"{name} ({getattr(generator, 'model', name)})")
+        raise TranslationError("no LLM backend can translate: " + "; ".join(reasons or ["none configured"]))
+
     def available_backends(self) -> dict[str, str | None]:
         """Backend name -> None if usable, else the reason it is not."""
         from rag.generators.base import GeneratorUnavailable
@@ -363,6 +383,9 @@ class Assistant:
         unread = drafts[0].extra.get("unread_languages") if drafts else None
         if isinstance(unread, list) and unread:
             warnings.append(f"passages in {', '.join(unread)} were retrieved but not read: the extractive reader reads English only")
+        if drafts and drafts[0].extra.get("answer_translated_from"):
+            warnings.append(f"the model read the answer in another language and translated it: "
+                            f"{drafts[0].extra['answer_translated_from']!r} (machine translation)")
         if drafts and drafts[0].extra.get("llm_overruled"):
             # The combined backend set the LLM's reading aside: said, not silent.
             warnings.append(f"answered by the extractive reader: {drafts[0].extra['llm_overruled']}")

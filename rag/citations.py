@@ -7,7 +7,8 @@
    the articles' metadata, not from passage text, so they are no figure to find in the passage;
 4. optionally (LLM drafts), give a sentence the model left uncited the passage that best supports
    it; the citation is marked as the checker's (`AnswerSentence.cited_by`) and reported in warnings;
-5. drop sentences left without support (reported in warnings, never silently);
+5. drop sentences left without support (reported in warnings, never silently); what a check across
+   languages could not verify (a name the source writes in its own script) is reported the same way;
 6. renumber the sources used 1..n in order of first use, keeping quote and span for each.
 """
 
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from index.sentences import sentence_spans
-from rag.support import SentenceEncoder, SupportResult, check_support
+from rag.support import SentenceEncoder, check_support
+from rag.support_result import SupportResult
 from rag.types import REFUSAL_PHRASE, AnswerSentence, Citation, Passage
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -99,7 +101,7 @@ def check_citations(
         text, cited = parse_markers(raw)
         if not text:
             continue
-        valid, notes = [], []
+        valid, notes, unchecked = [], [], []
         cited_by: Literal["model", "checker"] = "model"
         if not cited and attribute_uncited and attributable(text):
             found = best_support(text, passages, encoder, threshold)
@@ -118,6 +120,8 @@ def check_citations(
                 order[n - 1] = len(order) + 1
                 citations.append(citation_for(order[n - 1], passage, result))
             valid.append(order[n - 1])
+            if result.unchecked:
+                unchecked.append(f"[{order[n - 1]}] {result.unchecked}")
         note = "; ".join(notes) or None
         if not valid:
             why = note or "no citation"
@@ -127,6 +131,9 @@ def check_citations(
         if cited_by == "checker":
             note = "the model cited no source; the checker found this one"
             warnings.append(f"citation [{valid[0]}] added by the checker; the model cited none: {text!r}")
+        if unchecked:
+            note = "; ".join([*([note] if note else []), *unchecked])
+            warnings.append(f"checked against a source in another language, {'; '.join(unchecked)}: {text!r}")
         kept.append(AnswerSentence(text=text, citations=valid, supported=True, note=note, cited_by=cited_by))
     shown = [s for s in kept if s.supported]
     if not shown:

@@ -161,6 +161,8 @@ def meta_cmd(
     date: Annotated[str | None, typer.Option(help="publication date, YYYY-MM-DD; \"\" clears it")] = None,
     author: Annotated[str | None, typer.Option(help="new author; \"\" clears it")] = None,
     url: Annotated[str | None, typer.Option(help="http(s) address of the original; \"\" clears it")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="the article's language (ISO 639-1: en, zh, th...; und: undetermined), where it was misidentified")] = None,
     data_dir: DataDir = None,
     corpus_dir: CorpusDir = None,
 ) -> None:
@@ -169,13 +171,13 @@ def meta_cmd(
 
     settings = load_settings("default", data_dir, corpus_dir)
     corpus = CorpusStore(settings.paths.corpus_dir)
-    changes = {k: v for k, v in {"title": title, "outlet": outlet, "date": date, "author": author, "url": url}.items()
-               if v is not None}
+    fields = {"title": title, "outlet": outlet, "date": date, "author": author, "url": url, "language": language}
+    changes = {k: v for k, v in fields.items() if v is not None}
     try:
         meta = corpus.set_meta(doc_id, **changes) if changes else corpus.meta(doc_id)
     except MetadataError as err:
         raise _fail(str(err)) from err
-    for name in ("doc_id", "title", "outlet", "date", "author", "url", "date_note"):
+    for name in ("doc_id", "title", "outlet", "date", "author", "url", "date_note", "language"):
         value = getattr(meta, name)
         if name == "date":
             value = date_label(meta.date, meta.date_estimated) if meta.date else None

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from rag.citations import citation_for
-from rag.support import SentenceEncoder, SupportResult, passage_sentences
+from rag.support import SentenceEncoder, passage_sentences
+from rag.support_result import SupportResult
 from rag.types import Citation, Passage
 
 COUNT = 3

@@ -43,6 +43,16 @@ class RetrievalSettings(BaseModel):
     top_k: int = Field(default=6, ge=1, le=50, description="passages given to the generator")
     candidates: int = Field(default=30, ge=1, description="per-retriever candidates before fusion")
     rrf_k: int = 60
+    cross_language_slots: int = Field(
+        default=2, ge=0, le=10,
+        description="places in the top_k for the passages in other languages closest to the question "
+        "(rag/retriever.py); 0 turns cross-language retrieval off",
+    )
+    cross_language_margin: float = Field(
+        default=0.05, ge=0.0, le=1.0,
+        description="a passage in another language takes a place when its cross-language cosine is at least "
+        "the best English passage's minus this (measured on eval/devset/multilingual, tune half)",
+    )
     min_relevance: float = Field(
         default=0.18, description="refuse when no passage has cosine >= this to the question (calibrated on eval/)"
     )

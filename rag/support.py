@@ -13,28 +13,19 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 
+from index.cross_language import is_cross_language
 from index.embedder import Embedder
 from index.sentences import sentence_spans
+from rag.cross_language_support import check_cross_language_support
 from rag.sentence_cache import sentence_key
+from rag.support_result import SupportResult, shown_sum
 from rag.text_features import content_terms, entities, mentions, numbers
 from rag.types import Passage
 
 MIN_COVERAGE = 0.6
-
-
-@dataclass(frozen=True)
-class SupportResult:
-    supported: bool
-    score: float
-    quote: str
-    quote_start: int  # offsets in the source document
-    quote_end: int
-    reason: str | None = None
 
 
 class SentenceEncoder:
@@ -118,17 +109,6 @@ def _metadata_support(claim: str, passage: Passage) -> SupportResult | None:
     return None
 
 
-def shown_sum(value: float, others: set[float]) -> bool:
-    """`value` is the sum of two to four of the claim's other numbers: arithmetic the answer shows
-    ("120,000 in Myanmar and 100,000 in Cambodia: some 220,000 in all"), each part checked itself."""
-    parts = sorted(others)[:8]
-    return any(
-        abs(sum(combo) - value) <= 0.005 * value
-        for size in range(2, min(4, len(parts)) + 1)
-        for combo in combinations(parts, size)
-    )
-
-
 def names_not_in(claim: str, passage: Passage) -> list[str]:
     """The claim's names (capitalised words after the first) that neither the passage nor its article's
     metadata mentions, a small misspelling aside."""
@@ -137,6 +117,8 @@ def names_not_in(claim: str, passage: Passage) -> list[str]:
 
 
 def check_support(claim: str, passage: Passage, encoder: SentenceEncoder, threshold: float) -> SupportResult:
+    if is_cross_language(passage.language):
+        return check_cross_language_support(claim, passage)
     # A claim that quotes the source is supported exactly when the quote is verbatim in it.
     quoted = _QUOTED.findall(claim)
     if quoted:

@@ -198,10 +198,11 @@ SHARE_WORDS = re.compile(
 )
 
 
-def entities(question: str) -> list[str]:
-    """Words the answer must mention: capitalised words after the first, and years."""
+def entities(question: str, first_word: bool = False) -> list[str]:
+    """Words the answer must mention: capitalised words after the first (or with it: a short answer
+    such as "Nanjing airport" starts with its name), and years."""
     words = _WORD.findall(question)
-    names = [w for i, w in enumerate(words) if i > 0 and w[0].isupper() and w.lower() not in _STOP]
+    names = [w for i, w in enumerate(words) if (i > 0 or first_word) and w[0].isupper() and w.lower() not in _STOP]
     # "Thailand-Cambodia ceasefire", "US-China talks": each capitalised part is a name of its own.
     names = [part for name in names for part in (name.split("-") if _JOINED_NAMES.match(name) else [name])]
     # "Myanmar-based", "China-backed", "US-run": the name is the capitalised part ("Min-ho" stays whole).

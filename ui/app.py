@@ -16,7 +16,9 @@ from index.documents import TEXT_SUFFIX, load_document
 from rag.assistant import Assistant, QuestionError
 from rag.export import answer_markdown, conversation_markdown
 from rag.filters import FilterError
+from rag.generators.base import GeneratorError
 from rag.settings import Settings
+from rag.translation import TranslationError
 from rag.types import Answer
 from ui import conversations
 from ui.api import ASK_CONCURRENCY_ID, register_api
@@ -30,6 +32,7 @@ from ui.render import (
     configured_backend_html,
     sources_html,
     transcript_html,
+    translation_html,
 )
 from ui.source_filter import build_article_picker, build_filter_inputs, page_filter, refreshed_choices
 from ui.style import ARTICLE_JS, CSS, SOURCES_JS, THEME, TRANSCRIPT_JS
@@ -118,6 +121,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                 with gr.Column(scale=2):
                     sources = gr.HTML(sources_html(None, None), elem_id="sources", js_on_load=SOURCES_JS,
                                       max_height=460, container=True, padding=True)
+                    translation = gr.HTML(translation_html(), elem_id="translation", js_on_load=None)
                     article = gr.HTML(article_html(None, None), elem_id="article", js_on_load=ARTICLE_JS,
                                       max_height=420, container=True, padding=True)
             with gr.Tab("Corpus", id="corpus"):
@@ -219,18 +223,22 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                          outputs=[saved, transcript, turns_state, conversation_id, selected_state, sources, article,
                                   earlier], api_visibility="private").then(**downloads)
 
-        def on_chip(raw: TurnsState, scores: bool, evt: gr.EventData) -> tuple[Any, Any, Any]:
+        def on_chip(raw: TurnsState, scores: bool, evt: gr.EventData) -> tuple[Any, Any, Any, Any]:
             turns = _turns(raw)
             hit = _click(evt, turns)
             if hit is None:
-                return gr.skip(), gr.skip(), gr.skip()
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
             turn, n = hit
-            return sources_html(turns[turn].parsed(), turn, n, scores), [turn, n], transcript_html(turns, turn)
+            # Another answer's sources: a translation of an earlier quote would sit beside the wrong ones.
+            return (sources_html(turns[turn].parsed(), turn, n, scores), [turn, n], transcript_html(turns, turn),
+                    translation_html())
 
-        transcript.click(on_chip, inputs=[turns_state, show_scores], outputs=[sources, selected_state, transcript],
+        transcript.click(on_chip, inputs=[turns_state, show_scores],
+                         outputs=[sources, selected_state, transcript, translation],
                          api_visibility="private", concurrency_limit=None).then(**downloads)
 
-        def on_open_article(raw: TurnsState, evt: gr.EventData) -> tuple[Any, Any]:
+        def on_source_button(raw: TurnsState, chosen: str | None, evt: gr.EventData) -> tuple[Any, Any, Any]:
+            """A card's button: open the article at the quote, or machine-translate the quote."""
             turns = _turns(raw)
             hit = _click(evt, turns)
             answer = turns[hit[0]].parsed() if hit else None
@@ -238,15 +246,21 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             cards = (answer.citations or answer.closest) if answer else []
             citation = next((c for c in cards if hit and c.n == hit[1]), None)
             if citation is None:
-                return gr.skip(), gr.skip()
+                return gr.skip(), gr.skip(), gr.skip()
+            if isinstance(evt._data, dict) and evt._data.get("action") == "translate":
+                try:  # the quote comes from the session's own answer, never from the click itself
+                    done = assistant.translate(citation.quote, citation.language, chosen)
+                except (TranslationError, GeneratorError) as err:
+                    return gr.skip(), gr.skip(), translation_html(message=f"No translation: {err}")
+                return gr.skip(), gr.skip(), translation_html(done)
             # The document id comes from the session's own answer, never from the click itself.
             path = Path(assistant.settings.paths.corpus_dir) / f"{citation.doc_id}{TEXT_SUFFIX}"
             if not path.is_file():
-                return article_html(None, None, f"{citation.doc_id} is no longer in the corpus."), gr.skip()
+                return article_html(None, None, f"{citation.doc_id} is no longer in the corpus."), gr.skip(), gr.skip()
             doc = load_document(path)
-            return article_html(doc, citation), [hit[0], hit[1]] if hit else None
+            return article_html(doc, citation), [hit[0], hit[1]] if hit else None, gr.skip()
 
-        sources.click(on_open_article, inputs=[turns_state], outputs=[article, selected_state],
+        sources.click(on_source_button, inputs=[turns_state, backend], outputs=[article, selected_state, translation],
                       api_visibility="private", concurrency_limit=None)
 
         def on_scores(raw: TurnsState, selected: list[Any] | None, scores: bool) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from index.documents import Document, pages_of_span
+from rag.translation import Translation
 from rag.types import Answer, AnswerStatus, Citation, Passage, date_label, language_label, page_label
 
 CHIP_RE = re.compile(r"\[(\d+)\]")
@@ -170,10 +171,27 @@ def _citation_card(c: Citation, turn: int, active: bool, passages: dict[str, Pas
         f'<div class="passage">{body}</div>'
         f'<div class="card-foot">support {c.support:.2f} · {e(c.doc_id)}, chars {c.quote_start}–{c.quote_end}{url}'
         f' <button type="button" class="open-article" data-turn="{turn}" data-n="{c.n}">'
-        f"open the article at this quote</button></div>"
+        f"open the article at this quote</button>{_translate_button(c, turn)}</div>"
         f"{_scores(passages.get(c.chunk_id)) if show_scores else ''}"
         "</div>"
     )
+
+
+def _translate_button(c: Citation, turn: int) -> str:
+    """A quote in another language can be machine-translated on request (not for English quotes)."""
+    if not language_label(c.language):
+        return ""
+    return (f' <button type="button" class="translate-quote" data-turn="{turn}" data-n="{c.n}">'
+            "machine-translate this quote</button>")
+
+
+def translation_html(translation: Translation | None = None, message: str | None = None) -> str:
+    """A machine translation with its label, or why there is none; empty when neither."""
+    if translation is not None:
+        return (f'<div class="machine-translation"><div class="mt-label">{e(translation.label)}</div>'
+                f'<div class="mt-text">{e(translation.text)}</div>'
+                f'<div class="mt-original">original: {e(translation.original)}</div></div>')
+    return f'<div class="machine-translation warning">{e(message)}</div>' if message else ""
 
 
 def sources_html(answer: Answer | None, turn: int | None, selected_n: int | None = None,

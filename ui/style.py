@@ -38,9 +38,10 @@ const scrollWithin = (target, frac, sticky) => {
 
 SOURCES_JS = _SCROLL_WITHIN + """
 element.addEventListener('click', (ev) => {
-  const b = ev.target.closest('button.open-article');
+  const b = ev.target.closest('button.open-article, button.translate-quote');
   if (!b) return;
-  trigger('click', {turn: Number(b.dataset.turn), n: Number(b.dataset.n)});
+  const action = b.classList.contains('translate-quote') ? 'translate' : 'open';
+  trigger('click', {turn: Number(b.dataset.turn), n: Number(b.dataset.n), action: action});
 });
 watch('value', () => {
   const card = element.querySelector('.card.active');
@@ -75,12 +76,15 @@ CSS = """
 .msg.failed .status-label { color: #b91c1c; }
 .reason, .meta, .note, .scores { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .warning { font-size: 0.85em; color: #b45309; }
+#translation .machine-translation { border: 1px dashed var(--border-color-primary); border-radius: 8px; padding: 0.6em 0.8em; }
+#translation .mt-label { font-size: 0.8em; font-style: italic; color: var(--body-text-color-subdued); }
+#translation .mt-original { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.3em; }
 .filter-note { font-size: 0.85em; color: var(--color-accent); font-weight: 600; }
 button.chip { display: inline-block; padding: 0 0.35em; margin: 0 0.1em; border-radius: 6px; cursor: pointer;
   background: var(--color-accent-soft); color: var(--color-accent); font-weight: 600; font-size: 0.85em;
   border: 1px solid var(--color-accent); line-height: 1.4; }
 button.chip:hover { background: var(--color-accent); color: white; }
-button.show-sources, button.open-article { font-size: 0.8em; cursor: pointer; text-decoration: underline;
+button.show-sources, button.open-article, button.translate-quote { font-size: 0.8em; cursor: pointer; text-decoration: underline;
   color: var(--color-accent); background: none; border: none; padding: 0; margin-top: 0.3em; }
 #sources .sources-q, #article .article-head { position: sticky; top: 0; z-index: 1; padding: 0.3em 0;
   background: var(--block-background-fill); border-bottom: 1px solid var(--border-color-primary);

@@ -19,6 +19,10 @@ ARTICLES_DIR = DEVSET_DIR / "articles"
 QUESTIONS_PATH = DEVSET_DIR / "questions.jsonl"
 # Seed gold rows that the dev articles answer (unanswerable on the seeds alone): used in --devset runs.
 SEED_OVERRIDES_PATH = DEVSET_DIR / "seed_overrides.jsonl"
+# Articles in Chinese and Thai with English questions, reported apart (blocks multi-tune, multi-check).
+MULTILINGUAL_DIR = DEVSET_DIR / "multilingual"
+MULTILINGUAL_ARTICLES_DIR = MULTILINGUAL_DIR / "articles"
+MULTILINGUAL_QUESTIONS_PATH = MULTILINGUAL_DIR / "questions.jsonl"
 Half = Literal["tune", "check"]
 HALVES: tuple[Half, Half] = ("tune", "check")
 SPLIT_RULE = "tune when the first byte of sha256(question id) is even, check when it is odd"

@@ -20,7 +20,14 @@ from rag.generators.prompting import (
     refusal_draft,
     remapped_stream,
 )
-from rag.generators.reading import MAX_SENTENCES, READER_SCHEMA, draft_from_reading, number_sentences, reader_messages
+from rag.generators.reading import (
+    MAX_SENTENCES,
+    READER_SCHEMA,
+    draft_from_reading,
+    english_answer,
+    number_sentences,
+    reader_messages,
+)
 from rag.settings import LLMMode
 from rag.support import SentenceEncoder
 from rag.types import Passage
@@ -85,6 +92,9 @@ class ChatGenerator(ABC):
         if not numbered.passage_of:
             return refusal_draft(self.name, self.model)
         raw = self._json_completion(reader_messages(question, numbered), READER_SCHEMA, stats)
+        translated_from = None
+        if numbered.other_languages:
+            raw, translated_from = english_answer(raw, self.complete)
         return Draft(
             text=draft_from_reading(raw, numbered),
             backend=self.name,
@@ -92,6 +102,7 @@ class ChatGenerator(ABC):
             prompt_tokens=stats.prompt_tokens,
             completion_tokens=stats.completion_tokens,
             extra={"mode": "reader", "reading": raw[:500], "total_s": time.perf_counter() - stats.started}
+            | ({"answer_translated_from": translated_from} if translated_from else {})
             | self._draft_extra(),
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from rag.generators.base import Generator, GeneratorUnavailable
 from rag.settings import Settings
@@ -29,7 +29,13 @@ def build_llm_generator(settings: Settings, backend: str, encoder: SentenceEncod
     raise GeneratorUnavailable(f"not an LLM backend: {backend!r}; use local or openai")
 
 
-def rewriter_for(generator: Generator) -> Callable[[str], str] | None:
+class PlainCompletion(Protocol):
+    """One plain chat turn with an LLM (ChatGenerator.complete)."""
+
+    def __call__(self, prompt: str, system: str | None = None) -> str: ...
+
+
+def rewriter_for(generator: Generator) -> PlainCompletion | None:
     """The generator's plain-completion function, for rag.conversation.rewrite_followup; None if none."""
     complete = getattr(generator, "complete", None)
     return complete if callable(complete) else None

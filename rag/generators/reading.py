@@ -10,14 +10,20 @@ citation checker as every other draft (which checks the answer against the cited
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from index.cross_language import cross_language_encoder, is_cross_language
 from index.sentences import sentence_spans
 from rag.generators.base import GeneratorError
+from rag.generators.llm_factory import PlainCompletion
 from rag.reader.candidates import rank_sentences
 from rag.reader.question import analyse
 from rag.support import SentenceEncoder
+from rag.translation import translate
 from rag.types import REFUSAL_PHRASE, Passage
 
 MAX_SENTENCES = 3  # AnswerSettings.reader_sentences
@@ -64,6 +70,7 @@ READER_EXAMPLES = [
 class NumberedSentences:
     text: str  # "S1. ...\nS2. ..."
     passage_of: list[int]  # passage_of[i - 1]: 1-based passage number of sentence S<i>
+    other_languages: bool = False  # some sentences are in another language than English
 
 
 def number_sentences(
@@ -82,6 +89,7 @@ def number_sentences(
         for no, passage in enumerate(passages, start=1)
         for start, end in sentence_spans(passage.text)
     ]
+    order = {row: i for i, row in enumerate(rows)}
     if encoder is not None and len(rows) > 1:
         best: set[tuple[int, str]] = set()
         words = 0
@@ -93,16 +101,70 @@ def number_sentences(
             words += size
         rows = [row for row in rows if row in best]
     rows = rows[:max_sentences]
+    foreign = _best_cross_language(question, passages, max_sentences) if encoder is not None else set()
+    if foreign:  # the extractive ranking reads English only: sentences in other languages are chosen apart
+        rows = sorted(set(rows) | foreign, key=lambda row: (row[0], order[row]))
     lines = [f"S{i}. {text}" for i, (_, text) in enumerate(rows, start=1)]
-    return NumberedSentences("\n".join(lines), [no for no, _ in rows])
+    return NumberedSentences("\n".join(lines), [no for no, _ in rows], bool(foreign))
+
+
+def _best_cross_language(question: str, passages: Sequence[Passage], limit: int) -> set[tuple[int, str]]:
+    """The `limit` sentences of the passages in other languages closest to the question, by the
+    cross-language encoder (index/cross_language.py)."""
+    rows = [
+        (no, " ".join(passage.text[start:end].split()))
+        for no, passage in enumerate(passages, start=1) if is_cross_language(passage.language)
+        for start, end in sentence_spans(passage.text)
+    ]
+    rows = [row for row in rows if row[1]]
+    if not rows:
+        return set()
+    vectors = cross_language_encoder().embed([question] + [text for _, text in rows])
+    best = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")[:limit]
+    return {rows[i] for i in best}
+
+
+# When some sentences are in another language, the model is told to translate its answer and shown one
+# worked example of it (invented facts); prompts of English sentences stay as they were.
+READER_SYSTEM_OTHER_LANGUAGES = READER_SYSTEM.replace(
+    "copied from the sentences.",
+    "taken from the sentences and written in the language of the question: translate it when the sentence "
+    "is in another language, spell names as English reporting does, keep figures in digits.",
+)
+_EXAMPLE_OTHER_LANGUAGE = "S1. 警方表示，周六共有412名工人从韦兰港园区获救。"
+READER_EXAMPLES_OTHER_LANGUAGES = [
+    {"role": "user", "content": f"{_EXAMPLE_OTHER_LANGUAGE}\n\nQuestion: How many workers were freed, and where?"},
+    {"role": "assistant", "content": '{"answer": "412 workers, in Port Verlan", "ids": [1]}'},
+]
 
 
 def reader_messages(question: str, numbered: NumberedSentences) -> list[dict[str, str]]:
+    if numbered.other_languages:
+        system, examples = READER_SYSTEM_OTHER_LANGUAGES, [*READER_EXAMPLES, *READER_EXAMPLES_OTHER_LANGUAGES]
+    else:
+        system, examples = READER_SYSTEM, READER_EXAMPLES
     return [
-        {"role": "system", "content": READER_SYSTEM},
-        *READER_EXAMPLES,
+        {"role": "system", "content": system},
+        *examples,
         {"role": "user", "content": f"{numbered.text}\n\nQuestion: {question}"},
     ]
+
+
+_UNSPACED_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def english_answer(reading: str, complete: PlainCompletion) -> tuple[str, str | None]:
+    """The reading with its answer put into English when the model left it in the sentences' script
+    (a small model copies "温州市中级人民法院" however it is told); and the answer as it was, else None."""
+    try:
+        parsed = json.loads(reading)
+    except json.JSONDecodeError:
+        return reading, None  # draft_from_reading says what is wrong with it
+    answer = str(parsed.get("answer") or "") if isinstance(parsed, dict) else ""
+    if not _UNSPACED_SCRIPT.search(answer):
+        return reading, None
+    parsed["answer"] = translate(complete, answer, "the sources' language", "the reader").text
+    return json.dumps(parsed, ensure_ascii=False), answer
 
 
 def draft_from_reading(raw: str, numbered: NumberedSentences) -> str:

@@ -79,3 +79,17 @@ def test_assistant_set_meta_reindexes_without_embedding(small_corpus: Settings) 
     assert all(p.outlet == "Harbour Gazette" for p in assistant.search("Myanmar 120,000", k=10) if p.doc_id == DOC)
     with pytest.raises(MetadataError):
         assistant.set_meta(DOC, date="soon")
+
+
+def test_rag_meta_corrects_the_language_and_the_index_follows(small_corpus: Settings) -> None:
+    assert runner.invoke(app, ["index", *dirs(small_corpus)]).exit_code == 0
+    bad = runner.invoke(app, ["meta", DOC, "--language", "Chinese", *dirs(small_corpus)])
+    assert bad.exit_code == 2 and "ISO 639-1" in bad.output
+    result = runner.invoke(app, ["meta", DOC, "--language", "zh", *dirs(small_corpus)])
+    assert result.exit_code == 0 and "language:  zh" in result.output, result.output
+    data = small_corpus.paths.data_dir
+    generation = data / (data / "CURRENT").read_text(encoding="utf-8").strip()
+    assert len(np.load(generation / "cross_rows.npy")) > 0  # now searched as an article in Chinese
+    back = runner.invoke(app, ["meta", DOC, "--language", "en", *dirs(small_corpus)])
+    generation = data / (data / "CURRENT").read_text(encoding="utf-8").strip()
+    assert back.exit_code == 0 and len(np.load(generation / "cross_rows.npy")) == 0

@@ -9,7 +9,7 @@ from rag.citations import citation_for
 from rag.cli import console, print_answer
 from rag.export import reference_line
 from rag.retriever import _passage
-from rag.support import SupportResult
+from rag.support_result import SupportResult
 from rag.types import Answer, AnswerStatus, Passage
 from ui.render import sources_html
 

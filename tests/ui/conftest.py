@@ -45,6 +45,16 @@ XSS_META = {
 }
 
 
+# An article in Chinese (facts invented for the tests): found by English questions, not read by the
+# extractive reader, its quotes machine-translated on request.
+ZH_ID = "zz_zh_rescue"
+ZH_TEXT = (
+    "妙瓦底警方解救三百一十二名外国人\n\n"
+    "缅甸妙瓦底警方周二在一次突击行动中解救了312名被困在电信诈骗园区的外国人，其中大部分来自埃塞俄比亚和肯尼亚。"
+    "警方逮捕了园区的14名管理人员，并查获了大量手机和电脑。\n"
+)
+ZH_META = {"doc_id": ZH_ID, "title": "妙瓦底警方解救三百一十二名外国人", "outlet": "Test Wire", "date": "2024-05-07",
+           "language": "zh", "source_file": "zh_rescue.txt"}
 SERVER_DIRS: dict[str, Path] = {}  # server URL -> its temporary folder (corpus/, data/)
 
 
@@ -81,6 +91,8 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             shutil.copyfile(f, corpus / f.name)
     (corpus / f"{XSS_ID}.txt").write_text(XSS_TEXT, encoding="utf-8")
     (corpus / f"{XSS_ID}.meta.json").write_text(json.dumps(XSS_META), encoding="utf-8")
+    (corpus / f"{ZH_ID}.txt").write_text(ZH_TEXT, encoding="utf-8")
+    (corpus / f"{ZH_ID}.meta.json").write_text(json.dumps(ZH_META, ensure_ascii=False), encoding="utf-8")
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
            "GRADIO_ANALYTICS_ENABLED": "False", "RAG_UI__MAX_UPLOAD_MB": str(MAX_UPLOAD_MB),

@@ -334,3 +334,21 @@ def test_editor_sets_outlet_and_date_and_the_next_citation_shows_them(page: Any,
     head = page.locator("#sources .card.active .card-head")
     assert head.locator(".src-outlet").inner_text() == "Quayside Ledger"
     assert head.locator(".src-date").inner_text() == "2024-05-17"
+
+
+def test_a_chinese_passage_is_shown_not_read_and_its_quote_is_machine_translated_on_request(page: Any) -> None:
+    bubble = ask(page, "How many foreigners did police rescue from a scam compound in Myawaddy?")
+    assert "refused" in (bubble.get_attribute("class") or "")  # the extractive reader reads English only
+    assert "retrieved but not read" in bubble.inner_text()
+    bubble.locator("button.show-sources").click()
+    card = page.locator("#sources .card.closest", has_text="language zh")
+    card.wait_for()
+    assert page.locator("#sources button.translate-quote").count() == 1  # English quotes offer none
+    card.locator("button.translate-quote").click()
+    label = page.locator("#translation .mt-label")
+    label.wait_for(timeout=ANSWER_TIMEOUT)
+    assert label.inner_text().startswith("Machine translation from zh by local (")
+    assert "not checked against the source" in label.inner_text()
+    assert page.locator("#translation .mt-text").inner_text().strip()
+    quote = " ".join(card.locator("mark").first.inner_text().split())
+    assert quote and quote in page.locator("#translation .mt-original").inner_text()  # the quote of that card
