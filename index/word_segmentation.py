@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 # CJK Unified Ideographs with extension A and the compatibility block; the Thai block.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _THAI = re.compile(r"[\u0e00-\u0e7f]+")
+# Thai, kana, Han and Hangul letters, as a character-class body: scripts whose text writes figures
+# against letters ("200名") and which an English answer should not be left in.
+CJK_THAI_LETTERS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_THAI = re.compile(f"[{CJK_THAI_LETTERS}]")
+
+
+def has_cjk_thai(text: str) -> bool:
+    return _CJK_THAI.search(text) is not None
 
 
 def _character_pairs(run: str) -> list[str]:

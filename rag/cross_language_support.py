@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from index.cross_language import cross_language_encoder
 from index.sentences import sentence_spans
+from index.word_segmentation import CJK_THAI_LETTERS, has_cjk_thai
 from rag.support_result import SupportResult, shown_sum
 from rag.text_features import content_terms, entities, mentions, numbers
 from rag.types import Passage
@@ -34,9 +35,7 @@ from rag.types import Passage
 # Cosine of an answer sentence to the passage sentence that states it, across languages; calibrated on
 # the multilingual dev set's tune half (eval/devset/multilingual): see docs/evaluation-log.md.
 CROSS_LANGUAGE_THRESHOLD = 0.30
-_UNSPACED_SCRIPT = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_UNSPACED = re.compile(rf"[{_UNSPACED_SCRIPT}]")
-_DIGIT_EDGE = re.compile(rf"(?<=[{_UNSPACED_SCRIPT}])(?=\d)|(?<=\d)(?=[{_UNSPACED_SCRIPT}])")
+_DIGIT_EDGE = re.compile(rf"(?<=[{CJK_THAI_LETTERS}])(?=\d)|(?<=\d)(?=[{CJK_THAI_LETTERS}])")
 # Chinese 余/多 after the figure: "more than" (100余亿: over 10 billion).
 _NUMBER_WORD = re.compile(r"(\d+(?:\.\d+)?)\s*[余多]?\s*(万|萬|亿|億|พันล้าน|ล้าน|แสน|หมื่น)")
 _NUMBER_WORD_VALUE = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "พันล้าน": 1e9, "ล้าน": 1e6, "แสน": 1e5, "หมื่น": 1e4}
@@ -68,7 +67,7 @@ def romanised(text: str, language: str) -> str:
 def _in_own_words(claim: str, passage: Passage) -> bool:
     """The claim, without its closing punctuation, is written in the passage as it stands."""
     words = claim.strip().rstrip(".。!?！？")
-    return bool(_UNSPACED.search(words)) and " ".join(words.split()) in " ".join(passage.text.split())
+    return has_cjk_thai(words) and " ".join(words.split()) in " ".join(passage.text.split())
 
 
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")

@@ -10,7 +10,6 @@ citation checker as every other draft (which checks the answer against the cited
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from index.cross_language import cross_language_encoder, is_cross_language
 from index.sentences import sentence_spans
+from index.word_segmentation import has_cjk_thai
 from rag.generators.base import GeneratorError
 from rag.generators.llm_factory import PlainCompletion
 from rag.reader.candidates import rank_sentences
@@ -150,9 +150,6 @@ def reader_messages(question: str, numbered: NumberedSentences) -> list[dict[str
     ]
 
 
-_UNSPACED_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-
-
 def english_answer(reading: str, complete: PlainCompletion) -> tuple[str, str | None]:
     """The reading with its answer put into English when the model left it in the sentences' script
     (a small model copies "温州市中级人民法院" however it is told); and the answer as it was, else None."""
@@ -161,7 +158,7 @@ def english_answer(reading: str, complete: PlainCompletion) -> tuple[str, str | 
     except json.JSONDecodeError:
         return reading, None  # draft_from_reading says what is wrong with it
     answer = str(parsed.get("answer") or "") if isinstance(parsed, dict) else ""
-    if not _UNSPACED_SCRIPT.search(answer):
+    if not has_cjk_thai(answer):
         return reading, None
     parsed["answer"] = translate(complete, answer, "the sources' language", "the reader").text
     return json.dumps(parsed, ensure_ascii=False), answer
