@@ -10,6 +10,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 
+from index.word_segmentation import has_cjk_thai
 from rag.generators.base import Draft, GeneratorError
 from rag.generators.prompting import (
     Messages,
@@ -93,7 +94,7 @@ class ChatGenerator(ABC):
             return refusal_draft(self.name, self.model)
         raw = self._json_completion(reader_messages(question, numbered), READER_SCHEMA, stats)
         translated_from = None
-        if numbered.other_languages:
+        if numbered.other_languages and not has_cjk_thai(question):  # a question in English wants English
             raw, translated_from = english_answer(raw, self.complete)
         return Draft(
             text=draft_from_reading(raw, numbered),
