@@ -261,15 +261,22 @@ DENSE_SQL, KEYWORD_SQL, HYBRID_SQL = _statements(filtered=False)
 FILTERED_DENSE_SQL, FILTERED_KEYWORD_SQL, FILTERED_HYBRID_SQL = _statements(filtered=True)
 
 
-# Chunks in other languages by their cross-language vector (inner product, as for `embedding`).
-CROSS_SQL = f"""
-SELECT {_CHUNK_COLUMNS}, -(c.cross_embedding <#> %(x)s) AS cosine, NULL::float8 AS keyword_score,
+# Chunks in other languages by their cross-language vector (inner product, as for `embedding`). Limited
+# to some documents, an exact scan of their rows, materialised as for the dense search (an HNSW walk
+# filtered afterwards can leave fewer than k).
+_CROSS_SQL = """{allowed}
+SELECT {columns}, -(c.cross_embedding <#> %(x)s) AS cosine, NULL::float8 AS keyword_score,
        NULL::bigint AS dense_rank, NULL::bigint AS keyword_rank, -(c.cross_embedding <#> %(x)s) AS score
-FROM rag_chunks c JOIN rag_documents d USING (doc_id)
-WHERE c.cross_embedding IS NOT NULL {{doc_filter}}
+FROM {source} c JOIN rag_documents d USING (doc_id)
+WHERE c.cross_embedding IS NOT NULL
 ORDER BY c.cross_embedding <#> %(x)s, c.doc_id, c.ordinal
 LIMIT %(k)s
 """
+CROSS_SQL = _CROSS_SQL.format(allowed="", columns=_CHUNK_COLUMNS, source="rag_chunks")
+FILTERED_CROSS_SQL = _CROSS_SQL.format(
+    allowed="WITH allowed AS MATERIALIZED (SELECT * FROM rag_chunks WHERE doc_id = ANY(%(doc_ids)s))",
+    columns=_CHUNK_COLUMNS, source="allowed",
+)
 HAS_CROSS_SQL = "SELECT EXISTS (SELECT 1 FROM rag_chunks WHERE cross_embedding IS NOT NULL)"
 
 # Words with a lexeme (as the keyword search stems them) that no chunk has; stop words have none.
@@ -469,8 +476,7 @@ class PgStore:
         if not self._read(lambda cur: cur.execute(HAS_CROSS_SQL).fetchone()[0]):
             return []  # an English archive never loads the cross-language encoder
         params = {"x": _vector(cross_language_encoder().embed([query])[0]), "k": k}
-        doc_filter = "AND c.doc_id = ANY(%(doc_ids)s)" if doc_ids is not None else ""
-        return self._search((CROSS_SQL.format(doc_filter=""), CROSS_SQL.format(doc_filter=doc_filter)), params, doc_ids)
+        return self._search((CROSS_SQL, FILTERED_CROSS_SQL), params, doc_ids)
 
     def next_chunk(self, doc_id: str, chunk_id: str) -> Chunk | None:
         if self._opened_with is None:
