@@ -132,7 +132,8 @@ def test_set_meta_writes_the_sidecar_and_refuses_bad_values(tmp_path: Path) -> N
         ({"date": "2025-02-30"}, "YYYY-MM-DD"),
         ({"url": "javascript:alert(1)"}, "http"),
         ({"title": "  "}, "empty"),
-        ({"language": "fr"}, "cannot set"),
+        ({"language": "French"}, "ISO 639-1"),
+        ({"doc_id": "other"}, "cannot set"),
     ]:
         with pytest.raises(MetadataError, match=message):
             store.set_meta(doc_id, **bad)
