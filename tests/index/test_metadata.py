@@ -133,7 +133,7 @@ def test_set_meta_writes_the_sidecar_and_refuses_bad_values(tmp_path: Path) -> N
         ({"url": "javascript:alert(1)"}, "http"),
         ({"title": "  "}, "empty"),
         ({"language": "French"}, "ISO 639-1"),
-        ({"doc_id": "other"}, "cannot set"),
+        ({"author_email": "x@example.org"}, "cannot set"),
     ]:
         with pytest.raises(MetadataError, match=message):
             store.set_meta(doc_id, **bad)
