@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from index.cross_language import is_cross_language
 from rag.generators.base import Draft
 from rag.reader import Reader
-from rag.reader.candidates import READ_LANGUAGES
 from rag.reader.span_model import SpanModel, load_span_model
 from rag.support import SentenceEncoder
 from rag.types import REFUSAL_PHRASE, Passage
@@ -31,7 +31,7 @@ class ExtractiveGenerator:
         result = self.reader.read(question, passages)
         analysis, reading = result.analysis, result.reading
         extra: dict[str, object] = {"answer_type": analysis.answer_type.value}
-        unread = sorted({p.language for p in passages if p.language not in READ_LANGUAGES})
+        unread = sorted({p.language for p in passages if is_cross_language(p.language)})
         if unread:
             extra["unread_languages"] = unread
         if result.names_missing:

@@ -6,15 +6,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.cross_language import is_cross_language
 from rag.reader.nlp import parse
 from rag.reader.question import QuestionAnalysis
 from rag.support import SentenceEncoder, passage_sentences
 from rag.text_features import content_terms, dated_in, defined_acronyms, mentions, numbers
 from rag.types import Passage
 
-# spaCy's English pipeline, an English span model and embedder; "und" (not identified) is read, as
-# every article was before languages were identified.
-READ_LANGUAGES = frozenset({"en", "und"})
 SENTENCE_END = (".", "?", "!", ":", ";", '"', "”", "'", "’", ")", "]")  # what a finished sentence ends with
 
 
@@ -92,11 +90,11 @@ def squash(text: str) -> str:
 def rank_sentences(
     analysis: QuestionAnalysis, passages: Sequence[Passage], encoder: SentenceEncoder
 ) -> list[SentenceCandidate]:
-    """Every sentence of the passages the reader can read (`READ_LANGUAGES`), best first."""
+    """Every sentence of the passages the reader can read (English, or no language identified), best first."""
     rows: list[tuple[int, str, str, Passage, int]] = []
     for no, passage in enumerate(passages, start=1):
-        if passage.language not in READ_LANGUAGES:
-            continue  # English models: a passage in another language is shown, not read
+        if is_cross_language(passage.language):
+            continue  # spaCy, the span model and MiniLM are English: a passage in another language is shown, not read
         previous = ""
         for text, _, end in passage_sentences(passage):
             clean = squash(text)
