@@ -3,7 +3,7 @@
 Correct: an answerable question answered (status answered) with every gold pattern matching
 the answer text; an unanswerable question refused. Correctly cited: a correct answer to an
 answerable question whose cited passages, joined, also match every gold pattern (the answer
-must cite a passage that contains it). Citation recall / precision follow ALCE (Gao et al.
+must cite a passage that contains it), or, for a passage not in English, hold a gold supporting quote. Citation recall / precision follow ALCE (Gao et al.
 2023) with the lexical support check of eval.support in place of NLI:
   recall    = answer sentences whose cited passages (joined) support them / answer sentences
   precision = citations that support their sentence alone, or without which the sentence's
@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from eval.gold import GoldRow
 from eval.normalize import matches_all
 from eval.support import strip_markers, supports
+from index.cross_language import is_cross_language
 from rag.types import Answer, AnswerStatus, Citation, human_date
 
 
@@ -55,8 +56,19 @@ def cited_text(answer: Answer) -> str:
 
 
 def correctly_cited(answer: Answer, row: GoldRow) -> bool:
-    return row.answerable and is_correct(answer, row) and matches_all(
-        row.answer_patterns, cited_text(answer), row.pattern_kind
+    return row.answerable and is_correct(answer, row) and (
+        matches_all(row.answer_patterns, cited_text(answer), row.pattern_kind) or cites_a_gold_quote(answer, row)
+    )
+
+
+def cites_a_gold_quote(answer: Answer, row: GoldRow) -> bool:
+    """A cited passage in another language than English holds one of the row's supporting quotes: English
+    answer patterns ("330,000") cannot match a Chinese or Thai passage ("33万")."""
+    quotes = [" ".join(s.quote.split()) for s in row.supporting]
+    return any(
+        quote in " ".join(c.passage.split())
+        for c in answer.citations if is_cross_language(c.language)
+        for quote in quotes
     )
 
 

@@ -386,6 +386,9 @@ class Assistant:
         if drafts and drafts[0].extra.get("answer_translated_from"):
             warnings.append(f"the model read the answer in another language and translated it: "
                             f"{drafts[0].extra['answer_translated_from']!r} (machine translation)")
+        if drafts and drafts[0].extra.get("reading_rejected"):
+            warnings.append("the model's reading was set aside: asked again, the model judged that the sentences "
+                            f"it cited do not answer the question: {drafts[0].extra['reading_rejected']!r}")
         if drafts and drafts[0].extra.get("llm_overruled"):
             # The combined backend set the LLM's reading aside: said, not silent.
             warnings.append(f"answered by the extractive reader: {drafts[0].extra['llm_overruled']}")

@@ -3,10 +3,8 @@ Thai passages, where the English checks of rag/support.py (content words in the 
 similarity, names as written) mean nothing.
 
 A claim is supported by such a passage when
-  * every figure in the claim is in the passage as a number: digits are separated from the letters of
-    scripts without spaces ("200名" holds 200), Thai and full-width digits read as digits, a Chinese myriad counts
-    ("33万" is 330,000; 亿: 100 million), and a Thai Buddhist-era year counts as its Common Era year
-    (2568 is 2025);
+  * every figure in the claim is in the passage as a number, in whatever script it is written
+    (rag/foreign_figures.py: "200名" holds 200, "33万" is 330,000, the Thai year 2568 is also 2025);
   * its names are checked where the passage writes them in Latin script ("佘智江（She Zhijiang）") or
     where its romanisation holds them: Hanyu Pinyin for Chinese (pypinyin: 南京 is "nanjing"), the Royal
     Thai General System for Thai (PyThaiNLP: แม่สอด is "maesot"); a name found neither way cannot be
@@ -22,12 +20,12 @@ A claim is supported by such a passage when
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from index.cross_language import cross_language_encoder
 from index.sentences import sentence_spans
-from index.word_segmentation import CJK_THAI_LETTERS, has_cjk_thai
+from index.word_segmentation import has_cjk_thai
+from rag.foreign_figures import figures_for_reader, passage_numbers
 from rag.support_result import SupportResult, shown_sum
 from rag.text_features import content_terms, entities, mentions, numbers
 from rag.types import Passage
@@ -35,13 +33,6 @@ from rag.types import Passage
 # Cosine of an answer sentence to the passage sentence that states it, across languages; calibrated on
 # the multilingual dev set's tune half (eval/devset/multilingual): see docs/evaluation-log.md.
 CROSS_LANGUAGE_THRESHOLD = 0.30
-_DIGIT_EDGE = re.compile(rf"(?<=[{CJK_THAI_LETTERS}])(?=\d)|(?<=\d)(?=[{CJK_THAI_LETTERS}])")
-# Chinese 余/多 after the figure: "more than" (100余亿: over 10 billion).
-_NUMBER_WORD = re.compile(r"(\d+(?:\.\d+)?)\s*[余多]?\s*(万|萬|亿|億|พันล้าน|ล้าน|แสน|หมื่น)")
-_NUMBER_WORD_VALUE = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "พันล้าน": 1e9, "ล้าน": 1e6, "แสน": 1e5, "หมื่น": 1e4}
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-BUDDHIST_ERA_OFFSET = 543
 SHORT_CLAIM_WORDS = 2  # "200 people", "Nanjing airport": too few words for the similarity to mean much
 MIN_ROMANISED_NAME = 4  # letters: a shorter name ("Li") is found by chance inside a romanised text
 _NOT_LETTERS = re.compile(r"[^a-z]+")
@@ -88,21 +79,10 @@ def _unchecked_words(run: list[str], passage: Passage) -> list[str]:
 
 
 def _name_found(name: str, passage: Passage) -> bool:
-    if mentions(passage.text, name) or mentions(passage.metadata_line(), name):
-        return True
+    if any(mentions(text, name) for text in (passage.text, passage.metadata_line(), figures_for_reader(passage.text))):
+        return True  # the last as the reader saw it: a Thai month is found by its English name
     folded = _NOT_LETTERS.sub("", name.lower())
     return len(folded) >= MIN_ROMANISED_NAME and folded in romanised(passage.text, passage.language)
-
-
-def passage_numbers(text: str) -> set[float]:
-    """The figures of a passage in any script, as numbers."""
-    plain = unicodedata.normalize("NFKC", text).translate(_THAI_DIGITS)  # NFKC: full-width digits
-    spaced = _DIGIT_EDGE.sub(" ", plain)
-    found = numbers(spaced)
-    found |= {float(m.group(1)) * _NUMBER_WORD_VALUE[m.group(2)] for m in _NUMBER_WORD.finditer(spaced)}
-    if _THAI.search(text):
-        found |= {n - BUDDHIST_ERA_OFFSET for n in found if 2400 <= n <= 2700 and n.is_integer()}
-    return found
 
 
 def check_cross_language_support(claim: str, passage: Passage) -> SupportResult:

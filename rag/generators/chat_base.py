@@ -23,11 +23,15 @@ from rag.generators.prompting import (
 )
 from rag.generators.reading import (
     MAX_SENTENCES,
+    NO_READING,
     READER_SCHEMA,
+    VERIFY_SCHEMA,
+    answers_question,
     draft_from_reading,
     english_answer,
     number_sentences,
     reader_messages,
+    verification_messages,
 )
 from rag.settings import LLMMode
 from rag.support import SentenceEncoder
@@ -84,6 +88,12 @@ class ChatGenerator(ABC):
     def _draft_extra(self) -> dict[str, object]:
         return {}
 
+    @property
+    def reports_answerer(self) -> bool:
+        """In reader mode the reading is used whole, not streamed: the assistant calls generate() and reports
+        what the draft says besides its text (an answer translated, a reading set aside)."""
+        return self.mode == "reader"
+
     def read(self, question: str, passages: Sequence[Passage]) -> Draft:
         """Reader mode: the best numbered sentences of the first passages in, a JSON reading out."""
         numbered = number_sentences(
@@ -96,6 +106,11 @@ class ChatGenerator(ABC):
         translated_from = None
         if numbered.other_languages and not has_cjk_thai(question):  # a question in English wants English
             raw, translated_from = english_answer(raw, self.complete)
+        rejected = None
+        if numbered.other_languages:  # the check across languages is the weakest: the model takes a second look
+            messages = verification_messages(question, raw, numbered)
+            if messages is not None and not answers_question(self._json_completion(messages, VERIFY_SCHEMA, stats)):
+                rejected, raw = raw, NO_READING
         return Draft(
             text=draft_from_reading(raw, numbered),
             backend=self.name,
@@ -104,6 +119,7 @@ class ChatGenerator(ABC):
             completion_tokens=stats.completion_tokens,
             extra={"mode": "reader", "reading": raw[:500], "total_s": time.perf_counter() - stats.started}
             | ({"answer_translated_from": translated_from} if translated_from else {})
+            | ({"reading_rejected": rejected[:500]} if rejected else {})
             | self._draft_extra(),
         )
 

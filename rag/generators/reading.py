@@ -5,6 +5,10 @@ schema constrains (llama.cpp turns the schema into a grammar; OpenAI-compatible 
 `response_format`): the answer span and the ids of the sentences that support it, or an empty answer. The
 draft is then "<answer> [n]" with n the passages of those sentences, and goes through the same
 citation checker as every other draft (which checks the answer against the cited passage).
+
+When some sentences are in another language than English, they are chosen by the cross-language
+encoder, shown with their figures written the English way (rag/foreign_figures.py), and the reading
+gets a second look (verification_messages) before it is drafted.
 """
 
 from __future__ import annotations
@@ -18,15 +22,20 @@ import numpy as np
 from index.cross_language import cross_language_encoder, is_cross_language
 from index.sentences import sentence_spans
 from index.word_segmentation import has_cjk_thai
+from rag.foreign_figures import figures_for_reader, passage_numbers
 from rag.generators.base import GeneratorError
 from rag.generators.llm_factory import PlainCompletion
 from rag.reader.candidates import rank_sentences
 from rag.reader.question import analyse
 from rag.support import SentenceEncoder
+from rag.text_features import numbers
 from rag.translation import translate
 from rag.types import REFUSAL_PHRASE, Passage
 
 MAX_SENTENCES = 3  # AnswerSettings.reader_sentences
+# Cosine margin, in the cross-language space, behind the best sentence shown to the reader when some are
+# in another language (see _within_margin).
+READER_LANGUAGE_MARGIN = 0.10
 # About 160 prompt tokens: Qwen2.5-1.5B reads ~35 tokens/s on 2 cores, so ~4.5 s of the answer.
 MAX_WORDS = 110
 MAX_ANSWER_CHARS = 200
@@ -68,9 +77,14 @@ READER_EXAMPLES = [
 
 @dataclass(frozen=True)
 class NumberedSentences:
-    text: str  # "S1. ...\nS2. ..."
+    shown: list[str]  # shown[i - 1]: sentence S<i> as the model sees it
     passage_of: list[int]  # passage_of[i - 1]: 1-based passage number of sentence S<i>
     other_languages: bool = False  # some sentences are in another language than English
+
+    @property
+    def text(self) -> str:
+        """The prompt's sentences: "S1. ...\nS2. ..."."""
+        return "\n".join(f"S{i}. {sentence}" for i, sentence in enumerate(self.shown, start=1))
 
 
 def number_sentences(
@@ -101,16 +115,16 @@ def number_sentences(
             words += size
         rows = [row for row in rows if row in best]
     rows = rows[:max_sentences]
-    foreign = _best_cross_language(question, passages, max_sentences) if encoder is not None else set()
+    foreign = _best_cross_language(question, passages, max_sentences) if encoder is not None else {}
     if foreign:  # the extractive ranking reads English only: sentences in other languages are chosen apart
-        rows = sorted(set(rows) | foreign, key=lambda row: (row[0], order[row]))
-    lines = [f"S{i}. {text}" for i, (_, text) in enumerate(rows, start=1)]
-    return NumberedSentences("\n".join(lines), [no for no, _ in rows], bool(foreign))
+        rows = sorted(_within_margin(question, set(rows), foreign), key=lambda row: (row[0], order[row]))
+    shown = [figures_for_reader(text) if is_cross_language(passages[no - 1].language) else text for no, text in rows]
+    return NumberedSentences(shown, [no for no, _ in rows], bool(foreign))
 
 
-def _best_cross_language(question: str, passages: Sequence[Passage], limit: int) -> set[tuple[int, str]]:
-    """The `limit` sentences of the passages in other languages closest to the question, by the
-    cross-language encoder (index/cross_language.py)."""
+def _best_cross_language(question: str, passages: Sequence[Passage], limit: int) -> dict[tuple[int, str], float]:
+    """The `limit` sentences of the passages in other languages closest to the question, and their
+    cosines to it, by the cross-language encoder (index/cross_language.py)."""
     rows = [
         (no, " ".join(passage.text[start:end].split()))
         for no, passage in enumerate(passages, start=1) if is_cross_language(passage.language)
@@ -118,10 +132,27 @@ def _best_cross_language(question: str, passages: Sequence[Passage], limit: int)
     ]
     rows = [row for row in rows if row[1]]
     if not rows:
-        return set()
-    vectors = cross_language_encoder().embed([question] + [text for _, text in rows])
-    best = np.argsort(-(vectors[1:] @ vectors[0]), kind="stable")[:limit]
-    return {rows[i] for i in best}
+        return {}
+    cosines = _cosines(question, [text for _, text in rows])
+    best = np.argsort(-cosines, kind="stable")[:limit]
+    return {rows[i]: float(cosines[i]) for i in best}
+
+
+def _cosines(question: str, texts: Sequence[str]) -> np.ndarray:
+    vectors = cross_language_encoder().embed([question, *texts])
+    return vectors[1:] @ vectors[0]
+
+
+def _within_margin(
+    question: str, english: set[tuple[int, str]], foreign: dict[tuple[int, str], float]
+) -> set[tuple[int, str]]:
+    """The English sentences, and the foreign ones whose cosine to the question in the cross-language
+    space is within READER_LANGUAGE_MARGIN of the best sentence's of either kind: a foreign sentence far
+    behind is a distractor to a small model. English sentences stay: the extractive ranking chose them,
+    and on English questions it is the better judge."""
+    english_best = max((float(c) for c in _cosines(question, [text for _, text in english])), default=-1.0)
+    top = max(english_best, *foreign.values())
+    return english | {row for row, score in foreign.items() if score >= top - READER_LANGUAGE_MARGIN}
 
 
 # When some sentences are in another language, the model is told to translate its answer and shown one
@@ -172,9 +203,73 @@ def draft_from_reading(raw: str, numbered: NumberedSentences) -> str:
         raise GeneratorError(f"the reader's output is not JSON: {raw[:120]!r}") from err
     if not isinstance(reading, dict):
         raise GeneratorError(f"the reader's output is not a JSON object: {raw[:120]!r}")
-    answer = " ".join(str(reading.get("answer") or "").split()).rstrip(".")
-    ids = [i for i in reading.get("ids") or [] if isinstance(i, int) and 1 <= i <= len(numbered.passage_of)]
+    answer, ids = answer_and_ids(reading, numbered)
     if not answer or not ids:
         return REFUSAL_PHRASE
     marks = "".join(f"[{n}]" for n in dict.fromkeys(numbered.passage_of[i - 1] for i in ids))
     return f"{answer[:1].upper()}{answer[1:]} {marks}."
+
+
+def answer_and_ids(reading: dict[str, object], numbered: NumberedSentences) -> tuple[str, list[int]]:
+    """The reading's answer and the ids of the shown sentences it rests on (see ids_holding_figures)."""
+    answer = " ".join(str(reading.get("answer") or "").split()).rstrip(".")
+    given = reading.get("ids")
+    ids = [i for i in given if isinstance(i, int) and 1 <= i <= len(numbered.shown)] if isinstance(given, list) else []
+    return answer, ids_holding_figures(answer, ids, numbered) if answer and ids else ids
+
+
+def ids_holding_figures(answer: str, ids: list[int], numbered: NumberedSentences) -> list[int]:
+    """The sentences that state the answer's figures, when none of the ids the model gave does: a small
+    model copies a figure from one sentence and names another (the check would drop the answer whole)."""
+    figures = numbers(answer)
+    if not figures or any(figures <= passage_numbers(numbered.shown[i - 1]) for i in ids):
+        return ids
+    holding = [i for i, sentence in enumerate(numbered.shown, start=1) if figures <= passage_numbers(sentence)]
+    return holding[: len(ids)] or ids
+
+
+# A second look when some sentences shown are in another language: the model is asked whether the
+# sentences it cited state its answer to exactly this question. A 1.5B model answers near misses with a
+# figure the passage gives for another family, date or place; the check across languages, which sees
+# figures and names but not what they are of, lets such an answer through. Measured in
+# docs/evaluation-log.md (2026-12-07, night).
+VERIFY_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "properties": {"answers_question": {"type": "boolean"}},
+    "required": ["answers_question"],
+}
+VERIFY_SYSTEM = (
+    "You check a proposed answer against source sentences. Reply with JSON only: "
+    '{"answers_question": true} when the sentences state the proposed answer to exactly this question '
+    "(the same person, group, place, time and thing that the question asks about), else "
+    '{"answers_question": false}.'
+)
+NO_READING = '{"answer": "", "ids": []}'
+
+
+def verification_messages(question: str, raw: str, numbered: NumberedSentences) -> list[dict[str, str]] | None:
+    """The second look's prompt: the sentences the reading cites, the question and the answer; None when
+    the reading is no answer (nothing to verify) or not JSON (draft_from_reading says what is wrong)."""
+    try:
+        reading = json.loads(raw)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(reading, dict):
+        return None
+    answer, ids = answer_and_ids(reading, numbered)
+    if not answer or not ids:
+        return None
+    sentences = "\n".join(numbered.shown[i - 1] for i in ids)
+    return [
+        {"role": "system", "content": VERIFY_SYSTEM},
+        {"role": "user", "content": f"Sentences:\n{sentences}\n\nQuestion: {question}\nProposed answer: {answer}"},
+    ]
+
+
+def answers_question(verdict: str) -> bool:
+    """The second look's verdict; one that cannot be read leaves the reading to the citation check."""
+    try:
+        parsed = json.loads(verdict)
+    except json.JSONDecodeError:
+        return True
+    return not isinstance(parsed, dict) or parsed.get("answers_question") is not False

@@ -56,6 +56,20 @@ def test_correct_answer_must_cite_a_passage_with_the_answer() -> None:
     assert not correctly_cited(wrong_source, MYANMAR)
 
 
+def test_a_passage_in_another_language_is_cited_correctly_when_it_holds_the_gold_quote() -> None:
+    gambling = GoldRow(id="m1", question="How many people in China gambled on the platforms?", type="number",
+                       answerable=True, gold_answer="About 330,000 people.", answer_patterns=["330,000"],
+                       supporting=[SupportingQuote(source_file="zh.md", quote="吸引中国33万人参与网络赌博")])
+    chinese = "该集团设立200余个赌博平台，吸引中国33万人参与网络赌博。"
+    answer = answered([("330,000 people.", [1])], [chinese])
+    assert not correctly_cited(answer, gambling)  # the English pattern cannot match the Chinese passage
+    answer.citations[0].language = "zh"
+    assert correctly_cited(answer, gambling)
+    elsewhere = answered([("330,000 people.", [1])], ["该集团在妙瓦底设立园区。"])
+    elsewhere.citations[0].language = "zh"
+    assert not correctly_cited(elsewhere, gambling)
+
+
 def test_support_check() -> None:
     assert supports("At least 120,000 people are held in Myanmar [1].", MYANMAR_PASSAGE)
     assert not supports("At least 150,000 people are held in Myanmar.", MYANMAR_PASSAGE)  # invented number

@@ -14,7 +14,15 @@ from rag.generators.combined import CombinedGenerator
 from rag.generators.extractive import ExtractiveGenerator
 from rag.generators.local_gguf import LocalGGUFGenerator
 from rag.generators.openai_compatible import OpenAICompatibleGenerator
-from rag.generators.reading import READER_SCHEMA, draft_from_reading, number_sentences
+from rag.generators.reading import (
+    NO_READING,
+    READER_SCHEMA,
+    NumberedSentences,
+    answers_question,
+    draft_from_reading,
+    number_sentences,
+    verification_messages,
+)
 from rag.generators.registry import make_generator
 from rag.llama_server import llama_server
 from rag.settings import LocalLLMSettings, OpenAISettings
@@ -44,6 +52,42 @@ def test_numbered_sentences_map_back_to_passages() -> None:
     # Ids that point nowhere, or an empty answer, are a refusal, never an uncited answer.
     assert draft_from_reading('{"answer": "x", "ids": [9]}', numbered) == REFUSAL_PHRASE
     assert draft_from_reading('{"answer": "", "ids": []}', numbered) == REFUSAL_PHRASE
+
+
+def test_an_answer_figure_is_cited_to_the_sentence_that_states_it() -> None:
+    """A small model copies a figure from one sentence and gives another's id: the sentence holding the
+    figure is cited instead (the check would drop the answer whole); a figure no sentence holds, or ids
+    that already hold it, are left to the check."""
+    numbered = NumberedSentences(
+        ["At least 120,000 people are held in Myanmar.", "警方解救了 330,000 人。", "Police raided the compound."],
+        [1, 2, 3], other_languages=True,
+    )
+    assert draft_from_reading('{"answer": "330,000 people", "ids": [3]}', numbered) == "330,000 people [2]."
+    assert draft_from_reading('{"answer": "120,000 people", "ids": [1]}', numbered) == "120,000 people [1]."
+    assert draft_from_reading('{"answer": "45,000 people", "ids": [3]}', numbered) == "45,000 people [3]."
+    assert draft_from_reading('{"answer": "The army", "ids": [3]}', numbered) == "The army [3]."
+
+
+def test_a_reading_from_another_language_gets_a_second_look_at_the_sentences_it_cites() -> None:
+    numbered = NumberedSentences(["Police raided the compound.", "警方解救了 330,000 人。"], [1, 2], other_languages=True)
+    messages = verification_messages("How many people were freed?", '{"answer": "330,000", "ids": [1]}', numbered)
+    assert messages is not None and messages[0]["role"] == "system"
+    # The sentence holding the figure is the one shown, as it will be cited; the question and answer with it.
+    assert "警方解救了 330,000 人。" in messages[1]["content"] and "Police raided" not in messages[1]["content"]
+    assert "Question: How many people were freed?" in messages[1]["content"] and "Proposed answer: 330,000" in messages[1]["content"]
+    assert verification_messages("q", NO_READING, numbered) is None  # a refusal has nothing to verify
+    assert verification_messages("q", "not json", numbered) is None
+    assert answers_question('{"answers_question": true}') and not answers_question('{"answers_question": false}')
+    assert answers_question("garbled")  # an unreadable verdict leaves the reading to the citation check
+    assert draft_from_reading(NO_READING, numbered) == REFUSAL_PHRASE
+
+
+def test_the_assistant_reads_a_reader_mode_draft_whole(smollm2: Path) -> None:
+    """In reader mode the assistant calls generate() (not stream()), so what the draft says besides its text
+    (an answer translated, a reading set aside) reaches the answer's warnings."""
+    reader = LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="reader"))
+    writer = LocalGGUFGenerator(LocalLLMSettings(model_path=smollm2, mode="writer"))
+    assert reader.reports_answerer and not writer.reports_answerer
 
 
 def test_reader_sees_only_the_best_sentences_in_passage_order(assistant: Assistant) -> None:
