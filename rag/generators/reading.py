@@ -34,7 +34,7 @@ from rag.types import REFUSAL_PHRASE, Passage
 
 MAX_SENTENCES = 3  # AnswerSettings.reader_sentences
 # Cosine margin, in the cross-language space, behind the best sentence shown to the reader when some are
-# in another language (see _within_margin).
+# in another language (see _best_cross_language).
 READER_LANGUAGE_MARGIN = 0.10
 # About 160 prompt tokens: Qwen2.5-1.5B reads ~35 tokens/s on 2 cores, so ~4.5 s of the answer.
 MAX_WORDS = 110
@@ -115,16 +115,21 @@ def number_sentences(
             words += size
         rows = [row for row in rows if row in best]
     rows = rows[:max_sentences]
-    foreign = _best_cross_language(question, passages, max_sentences) if encoder is not None else {}
+    foreign, kept = _best_cross_language(question, passages, max_sentences, set(rows)) if encoder else (False, set())
     if foreign:  # the extractive ranking reads English only: sentences in other languages are chosen apart
-        rows = sorted(_within_margin(question, set(rows), foreign), key=lambda row: (row[0], order[row]))
+        rows = sorted(set(rows) | kept, key=lambda row: (row[0], order[row]))
     shown = [figures_for_reader(text) if is_cross_language(passages[no - 1].language) else text for no, text in rows]
-    return NumberedSentences(shown, [no for no, _ in rows], bool(foreign))
+    return NumberedSentences(shown, [no for no, _ in rows], foreign)
 
 
-def _best_cross_language(question: str, passages: Sequence[Passage], limit: int) -> dict[tuple[int, str], float]:
-    """The `limit` sentences of the passages in other languages closest to the question, and their
-    cosines to it, by the cross-language encoder (index/cross_language.py)."""
+def _best_cross_language(
+    question: str, passages: Sequence[Passage], limit: int, english: set[tuple[int, str]]
+) -> tuple[bool, set[tuple[int, str]]]:
+    """Whether the passages have sentences in other languages, and those to show: the `limit` closest to
+    the question by the cross-language encoder (index/cross_language.py), less those more than
+    READER_LANGUAGE_MARGIN behind the best sentence of either language in that space (a distractor to a
+    small model). The English sentences, which the extractive ranking chose, only set the best: on
+    English questions that ranking is the better judge. One encoder call for the question and both."""
     rows = [
         (no, " ".join(passage.text[start:end].split()))
         for no, passage in enumerate(passages, start=1) if is_cross_language(passage.language)
@@ -132,27 +137,14 @@ def _best_cross_language(question: str, passages: Sequence[Passage], limit: int)
     ]
     rows = [row for row in rows if row[1]]
     if not rows:
-        return {}
-    cosines = _cosines(question, [text for _, text in rows])
-    best = np.argsort(-cosines, kind="stable")[:limit]
-    return {rows[i]: float(cosines[i]) for i in best}
-
-
-def _cosines(question: str, texts: Sequence[str]) -> np.ndarray:
-    vectors = cross_language_encoder().embed([question, *texts])
-    return vectors[1:] @ vectors[0]
-
-
-def _within_margin(
-    question: str, english: set[tuple[int, str]], foreign: dict[tuple[int, str], float]
-) -> set[tuple[int, str]]:
-    """The English sentences, and the foreign ones whose cosine to the question in the cross-language
-    space is within READER_LANGUAGE_MARGIN of the best sentence's of either kind: a foreign sentence far
-    behind is a distractor to a small model. English sentences stay: the extractive ranking chose them,
-    and on English questions it is the better judge."""
-    english_best = max((float(c) for c in _cosines(question, [text for _, text in english])), default=-1.0)
-    top = max(english_best, *foreign.values())
-    return english | {row for row, score in foreign.items() if score >= top - READER_LANGUAGE_MARGIN}
+        return False, set()
+    others = [row for row in english if row not in rows]
+    vectors = cross_language_encoder().embed([question] + [text for _, text in rows + others])
+    cosines = vectors[1:] @ vectors[0]
+    cosine_of = {row: float(c) for row, c in zip(rows + others, cosines, strict=True)}
+    foreign = {rows[i]: cosine_of[rows[i]] for i in np.argsort(-cosines[: len(rows)], kind="stable")[:limit]}
+    top = max([*foreign.values(), *(cosine_of[row] for row in english)])
+    return True, {row for row, score in foreign.items() if score >= top - READER_LANGUAGE_MARGIN}
 
 
 # When some sentences are in another language, the model is told to translate its answer and shown one
